@@ -1,0 +1,12 @@
+//! Statistics over streamed model outputs: mergeable accumulators and the
+//! summaries computed from them. Nothing here knows about files or LCA.
+
+pub mod moments;
+pub mod sketch;
+pub mod summary;
+pub mod tree;
+
+pub use moments::{ChunkSums, Moments};
+pub use sketch::QuantileSketch;
+pub use summary::{Summary, summarize};
+pub use tree::PairwiseMerger;

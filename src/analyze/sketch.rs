@@ -1,0 +1,242 @@
+//! A mergeable quantile sketch with bounded relative error.
+//!
+//! Values are binned by their IEEE-754 bits: the sign, the 11 exponent bits
+//! and the top `MANTISSA_BITS` mantissa bits. Each bin spans a relative width
+//! of at most 2^-10 of its lower edge, so the bin midpoint is within
+//! 2^-11 ≈ 0.049 % of every value in the bin: a quantile read from the sketch
+//! is within 0.05 % (relative) of the exact order statistic. (The issue asks
+//! for ≤ 0.1 %.) Bin counts are integers, so merging sketches is exact and
+//! order-independent, which keeps results bit-identical across threads.
+//! A bin index costs a shift, not a logarithm, which matters in the hot loop.
+
+const MANTISSA_BITS: u32 = 10;
+const SHIFT: u32 = 52 - MANTISSA_BITS;
+
+/// Relative error bound of a quantile read from the sketch.
+pub const RELATIVE_ERROR: f64 = 1.0 / (1u64 << (MANTISSA_BITS + 1)) as f64;
+
+/// Dense counts over a contiguous range of bin indices, grown on demand.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Store {
+    first: u64,
+    counts: Vec<u64>,
+}
+
+impl Store {
+    /// Adds one value's bin; the common case (a bin already covered) is a
+    /// single comparison.
+    #[inline]
+    fn add_one(&mut self, bin: u64) {
+        let i = bin.wrapping_sub(self.first) as usize;
+        if i < self.counts.len() {
+            self.counts[i] += 1;
+        } else {
+            self.add(bin, 1);
+        }
+    }
+
+    fn add(&mut self, bin: u64, n: u64) {
+        if self.counts.is_empty() {
+            self.first = bin;
+            self.counts.push(0);
+        } else if bin < self.first {
+            let grow = (self.first - bin) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.first = bin;
+        } else if bin >= self.first + self.counts.len() as u64 {
+            self.counts.resize((bin - self.first) as usize + 1, 0);
+        }
+        self.counts[(bin - self.first) as usize] += n;
+    }
+
+    fn merge(&mut self, other: &Store) {
+        for (i, c) in other.counts.iter().enumerate() {
+            if *c > 0 {
+                self.add(other.first + i as u64, *c);
+            }
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuantileSketch {
+    negative: Store,
+    zeros: u64,
+    positive: Store,
+    min: f64,
+    max: f64,
+}
+
+/// The midpoint of the magnitude bin `bin`.
+fn bin_midpoint(bin: u64) -> f64 {
+    let lo = f64::from_bits(bin << SHIFT);
+    let hi = f64::from_bits((bin + 1) << SHIFT);
+    0.5 * (lo + hi)
+}
+
+impl QuantileSketch {
+    pub fn new() -> Self {
+        QuantileSketch {
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            ..Default::default()
+        }
+    }
+
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        self.add_to_bins(x);
+    }
+
+    #[inline]
+    fn add_to_bins(&mut self, x: f64) {
+        if x > 0.0 {
+            self.positive.add_one(x.to_bits() >> SHIFT);
+        } else if x < 0.0 {
+            self.negative.add_one((-x).to_bits() >> SHIFT);
+        } else {
+            self.zeros += 1;
+        }
+    }
+
+    /// Adds a block of values of this output (the engine's hot path).
+    pub fn add_all(&mut self, xs: &[f64]) {
+        let (lo, hi) = xs
+            .iter()
+            .fold((self.min, self.max), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+        self.min = lo;
+        self.max = hi;
+        for x in xs {
+            self.add_to_bins(*x);
+        }
+    }
+
+    pub fn merge(&mut self, other: &QuantileSketch) {
+        self.negative.merge(&other.negative);
+        self.positive.merge(&other.positive);
+        self.zeros += other.zeros;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.negative.total() + self.zeros + self.positive.total()
+    }
+
+    pub fn min(&self) -> f64 {
+        self.min
+    }
+
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// The `q`-quantile: the order statistic of rank ⌈q·n⌉ (at least 1), the
+    /// inverse of the empirical CDF, within `RELATIVE_ERROR`; clamped to the
+    /// observed [min, max] so that a constant output gives itself exactly.
+    pub fn quantile(&self, q: f64) -> f64 {
+        let n = self.count();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+        let mut seen = 0u64;
+        // Most negative first: the negative store is indexed by magnitude.
+        for (i, c) in self.negative.counts.iter().enumerate().rev() {
+            seen += c;
+            if seen >= rank {
+                return self.clamp(-bin_midpoint(self.negative.first + i as u64));
+            }
+        }
+        seen += self.zeros;
+        if seen >= rank {
+            return 0.0;
+        }
+        for (i, c) in self.positive.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return self.clamp(bin_midpoint(self.positive.first + i as u64));
+            }
+        }
+        self.max
+    }
+
+    fn clamp(&self, x: f64) -> f64 {
+        x.clamp(self.min, self.max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Exact order statistic of rank ⌈q·n⌉.
+    fn exact(sorted: &[f64], q: f64) -> f64 {
+        let n = sorted.len();
+        let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+        sorted[rank - 1]
+    }
+
+    #[test]
+    fn quantiles_within_relative_error_of_exact() {
+        // Values spanning negative, zero and positive over many binades.
+        let mut xs: Vec<f64> = (0..20_000)
+            .map(|i| {
+                let t = (i as f64 * 0.618_033_988_75).fract();
+                (t - 0.3) * 10f64.powf(3.0 * t)
+            })
+            .collect();
+        xs.push(0.0);
+        let mut a = QuantileSketch::new();
+        let mut b = QuantileSketch::new();
+        for (i, x) in xs.iter().enumerate() {
+            if i % 3 == 0 { a.add(*x) } else { b.add(*x) }
+        }
+        a.merge(&b);
+        xs.sort_by(f64::total_cmp);
+        for q in [0.001, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 0.999] {
+            let (est, truth) = (a.quantile(q), exact(&xs, q));
+            assert!(
+                (est - truth).abs() <= RELATIVE_ERROR * truth.abs() + 1e-300,
+                "q {q}: {est} vs {truth}"
+            );
+        }
+        const { assert!(RELATIVE_ERROR < 0.001) };
+    }
+
+    #[test]
+    fn constant_output_is_exact() {
+        let mut s = QuantileSketch::new();
+        for _ in 0..10 {
+            s.add(12_345.678);
+        }
+        assert_eq!(s.quantile(0.025), 12_345.678);
+        assert_eq!(s.quantile(0.975), 12_345.678);
+    }
+
+    #[test]
+    fn merge_order_does_not_matter() {
+        let xs: Vec<f64> = (1..500).map(|i| (i as f64).sqrt() * 3.3).collect();
+        let (mut a, mut b, mut c) = (
+            QuantileSketch::new(),
+            QuantileSketch::new(),
+            QuantileSketch::new(),
+        );
+        for (i, x) in xs.iter().enumerate() {
+            [&mut a, &mut b, &mut c][i % 3].add(*x);
+        }
+        let mut ab_c = a.clone();
+        ab_c.merge(&b);
+        ab_c.merge(&c);
+        let mut c_ba = c.clone();
+        c_ba.merge(&b);
+        c_ba.merge(&a);
+        assert_eq!(ab_c, c_ba);
+    }
+}

@@ -1,0 +1,199 @@
+//! What each command does, as library calls; `main.rs` only prints and maps
+//! errors to exit codes.
+
+use std::fmt;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::cli::{BaselineArgs, Command, RunArgs};
+use crate::engine;
+use crate::model::{self, CATEGORIES, Model, SCOPES, Series};
+use crate::report::{table, write::write_atomically};
+use crate::result::{RunResult, RunSettings, ScenarioInfo, impacts};
+use crate::sample::{MonteCarlo, PointSource};
+use crate::scenario::{Scenario, ScenarioError};
+
+pub const DEFAULT_SAMPLES: u64 = 1_000_000;
+pub const DEFAULT_SEED: u64 = 42;
+pub const DEFAULT_LEVEL: f64 = 0.95;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// A scenario file is wrong (exit 2).
+    Scenario(ScenarioError),
+    /// A command-line value is wrong (exit 2).
+    Input(String),
+    /// The machine failed us: a file could not be written (exit 1).
+    Io(String),
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AppError::Scenario(e) => write!(f, "{e}"),
+            AppError::Input(m) | AppError::Io(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl From<ScenarioError> for AppError {
+    fn from(e: ScenarioError) -> Self {
+        AppError::Scenario(e)
+    }
+}
+
+pub fn execute(command: Command) -> Result<String, AppError> {
+    match command {
+        Command::Run(args) => run(&args),
+        Command::Check(args) => {
+            let (_, model) = load(&args.scenario)?;
+            Ok(table::factor_table(&model))
+        }
+        Command::Baseline(args) => baseline(&args),
+    }
+}
+
+/// Loads, checks and compiles a scenario.
+pub fn load(path: &Path) -> Result<(Scenario, Model), AppError> {
+    let scenario = Scenario::load(path)?;
+    let model = model::compile(&scenario)?;
+    Ok((scenario, model))
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), AppError> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| AppError::Io(format!("cannot serialise the result: {e}")))?;
+    text.push('\n');
+    write_atomically(path, text.as_bytes())
+        .map_err(|e| AppError::Io(format!("{}: cannot write the result: {e}", path.display())))
+}
+
+/// Settings of a run: command line first, then the scenario, then defaults.
+pub fn run_settings(args: &RunArgs, scenario: &Scenario) -> Result<(u64, u64, f64), AppError> {
+    let samples = args
+        .samples
+        .or(scenario.settings.samples)
+        .unwrap_or(DEFAULT_SAMPLES);
+    let seed = args.seed.or(scenario.settings.seed).unwrap_or(DEFAULT_SEED);
+    let level = args
+        .level
+        .or(scenario.settings.level)
+        .unwrap_or(DEFAULT_LEVEL);
+    if samples < 2 {
+        return Err(AppError::Input(format!(
+            "--samples {samples} is too few; a run needs at least 2 samples (1000000 is a good start)"
+        )));
+    }
+    if !(level > 0.0 && level < 1.0) {
+        return Err(AppError::Input(format!(
+            "--level {level} is not allowed; it is a probability strictly between 0 and 1, e.g. 0.95"
+        )));
+    }
+    Ok((samples, seed, level))
+}
+
+/// Runs the Monte Carlo simulation and builds the result.
+pub fn simulate(
+    scenario: &Scenario,
+    model: &Model,
+    samples: u64,
+    seed: u64,
+    level: f64,
+    threads: usize,
+) -> Result<RunResult, AppError> {
+    let points = MonteCarlo::new(seed);
+    let acc = engine::run(model, &points, samples, threads)
+        .map_err(|e| AppError::Io(format!("cannot start {threads} worker threads: {e}")))?;
+    Ok(RunResult {
+        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioInfo::of(scenario),
+        settings: RunSettings {
+            samples,
+            seed,
+            sampler: points.name().to_string(),
+            level,
+            quantile_relative_error: crate::analyze::sketch::RELATIVE_ERROR,
+        },
+        impacts: impacts(model, &acc, level),
+    })
+}
+
+fn run(args: &RunArgs) -> Result<String, AppError> {
+    let (scenario, model) = load(&args.scenario)?;
+    let (samples, seed, level) = run_settings(args, &scenario)?;
+    let result = simulate(&scenario, &model, samples, seed, level, args.threads)?;
+    if let Some(out) = &args.out {
+        write_json(out, &result)?;
+    }
+    Ok(table::run_table(&result))
+}
+
+#[derive(Debug, Serialize)]
+struct BaselineImpact {
+    unit: String,
+    total: f64,
+    by_scope: IndexMap<String, f64>,
+    by_tag: IndexMap<String, IndexMap<String, f64>>,
+}
+
+#[derive(Debug, Serialize)]
+struct EnergyJson {
+    it_kwh: f64,
+    facility_kwh: f64,
+    idle_kwh: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct BaselineResult {
+    ecoband_version: String,
+    scenario: ScenarioInfo,
+    energy: EnergyJson,
+    baseline: IndexMap<String, BaselineImpact>,
+}
+
+fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
+    let (scenario, model) = load(&args.scenario)?;
+    let (outputs, split) = model.baseline();
+    if let Some(out) = &args.out {
+        let layout = model.layout();
+        let mut baseline = IndexMap::new();
+        for (c, cat) in CATEGORIES.iter().enumerate() {
+            let mut by_tag: IndexMap<String, IndexMap<String, f64>> = IndexMap::new();
+            for (t, (name, value)) in layout.tag_values.iter().enumerate() {
+                by_tag
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(value.clone(), outputs[layout.index(c, Series::Tag(t))]);
+            }
+            baseline.insert(
+                cat.id.to_string(),
+                BaselineImpact {
+                    unit: cat.unit.to_string(),
+                    total: outputs[layout.index(c, Series::Total)],
+                    by_scope: SCOPES
+                        .iter()
+                        .enumerate()
+                        .map(|(s, name)| {
+                            (name.to_string(), outputs[layout.index(c, Series::Scope(s))])
+                        })
+                        .collect(),
+                    by_tag,
+                },
+            );
+        }
+        let result = BaselineResult {
+            ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: ScenarioInfo::of(&scenario),
+            energy: EnergyJson {
+                it_kwh: split.it_kwh,
+                facility_kwh: split.facility_kwh,
+                idle_kwh: split.idle_kwh,
+            },
+            baseline,
+        };
+        write_json(out, &result)?;
+    }
+    Ok(table::baseline_table(&model, &outputs, &split))
+}

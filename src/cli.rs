@@ -1,0 +1,73 @@
+//! Command-line definitions (clap) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ecoband",
+    version,
+    about = "Uncertainty bands for the environmental footprint of AI research compute",
+    long_about = "ecoband treats every life-cycle-assessment input of a research-compute footprint \
+(GPU-hours, power at load, PUE, water, grid mix, embodied impacts, lifetime) as a distribution, \
+propagates millions of samples in parallel, and reports confidence intervals for global warming, \
+primary energy, water and abiotic depletion, split by scope and by research phase."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Monte Carlo run: statistics and intervals for every impact, scope and tag
+    #[command(
+        after_help = "Examples:\n  ecoband run scenarios/moshi.toml\n  ecoband run scenarios/moshi.toml --samples 10000000 --seed 7 --out moshi.json\n  ecoband run scenarios/bloom.toml --level 0.9 --threads 1"
+    )]
+    Run(RunArgs),
+    /// Validate a scenario and list every uncertain factor with its source
+    #[command(after_help = "Example:\n  ecoband check scenarios/moshi.toml")]
+    Check(ScenarioArg),
+    /// Deterministic point estimate (every input at its nominal value) with its breakdown
+    #[command(
+        after_help = "Examples:\n  ecoband baseline scenarios/bloom.toml\n  ecoband baseline scenarios/olmo2-7b.toml --out olmo-baseline.json"
+    )]
+    Baseline(BaselineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScenarioArg {
+    /// Scenario file (TOML; see docs/scenario-format.md)
+    pub scenario: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md)
+    pub scenario: PathBuf,
+    /// Number of Monte Carlo samples [default: the scenario's, else 1000000]
+    #[arg(long, short = 'n')]
+    pub samples: Option<u64>,
+    /// Random seed; same scenario and seed give byte-identical JSON [default: the scenario's, else 42]
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Worker threads (0 = all cores); does not change the result
+    #[arg(long, short = 't', default_value_t = 0)]
+    pub threads: usize,
+    /// Probability of the central interval [default: the scenario's, else 0.95]
+    #[arg(long)]
+    pub level: Option<f64>,
+    /// Write the full result as JSON to this file (atomically)
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md)
+    pub scenario: PathBuf,
+    /// Write the baseline as JSON to this file (atomically)
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}

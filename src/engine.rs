@@ -1,0 +1,142 @@
+//! Streams samples through the model in fixed chunks over rayon threads and
+//! folds the outputs into accumulators, never storing an N × k design.
+//!
+//! Determinism: chunk `c` always holds samples [c·CHUNK, (c+1)·CHUNK); its
+//! points come from a counter-based stream keyed by sample index; its moments
+//! are merged by a tree whose shape depends only on the number of chunks;
+//! sketch counts are integers. So the same scenario and seed give the same
+//! bits for any number of threads.
+
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::analyze::{ChunkSums, Moments, PairwiseMerger, QuantileSketch};
+use crate::model::{Model, Scratch};
+use crate::sample::PointSource;
+
+/// Samples per chunk: large enough to amortise scheduling, small enough to
+/// balance two threads on small runs.
+pub const CHUNK: u64 = 4096;
+
+/// Samples evaluated before their outputs are folded into the accumulators,
+/// output by output (a column of a small structure-of-arrays block): the
+/// accumulators of one output stay hot in cache and the sums vectorise.
+/// Divides `CHUNK`, so block boundaries depend only on sample indices.
+const BLOCK: usize = 64;
+
+/// Chunks evaluated in parallel before their moments are merged; bounds the
+/// memory held for chunk results whatever N is.
+const CHUNKS_PER_BATCH: u64 = 64;
+
+/// What a Monte Carlo run accumulates: moments and a quantile sketch per
+/// output series.
+#[derive(Debug, Clone)]
+pub struct Accumulated {
+    pub moments: Moments,
+    pub sketches: Vec<QuantileSketch>,
+}
+
+/// Per-thread working memory: buffers for one sample and the thread's
+/// sketches. Allocated once per thread, reused for every chunk.
+struct Worker {
+    u: Vec<f64>,
+    values: Vec<f64>,
+    out: Vec<f64>,
+    /// `BLOCK` samples of every output, output-major.
+    block: Vec<f64>,
+    scratch: Scratch,
+    sums: ChunkSums,
+    sketches: Vec<QuantileSketch>,
+}
+
+impl Worker {
+    fn new(model: &Model, shift: &[f64]) -> Self {
+        let n_out = model.n_outputs();
+        Worker {
+            u: vec![0.0; model.n_dims],
+            values: vec![0.0; model.n_slots],
+            out: vec![0.0; n_out],
+            block: vec![0.0; n_out * BLOCK],
+            scratch: model.scratch(),
+            sums: ChunkSums::new(shift.to_vec()),
+            sketches: vec![QuantileSketch::new(); n_out],
+        }
+    }
+
+    fn run_chunk(
+        &mut self,
+        model: &Model,
+        points: &dyn PointSource,
+        start: u64,
+        end: u64,
+    ) -> Moments {
+        self.sums.reset();
+        let mut first = start;
+        while first < end {
+            let n = ((end - first) as usize).min(BLOCK);
+            for s in 0..n {
+                points.point(first + s as u64, &mut self.u);
+                model.values_from_uniforms(&self.u, &mut self.values);
+                model.evaluate(&self.values, &mut self.scratch, &mut self.out);
+                for (j, x) in self.out.iter().enumerate() {
+                    self.block[j * BLOCK + s] = *x;
+                }
+            }
+            for (j, sketch) in self.sketches.iter_mut().enumerate() {
+                let column = &self.block[j * BLOCK..j * BLOCK + n];
+                self.sums.add_block(j, column);
+                sketch.add_all(column);
+            }
+            self.sums.count_samples(n as u64);
+            first += n as u64;
+        }
+        self.sums.moments()
+    }
+}
+
+/// Runs `samples` samples of `model` from `points` on `threads` threads
+/// (0 = all cores).
+pub fn run(
+    model: &Model,
+    points: &dyn PointSource,
+    samples: u64,
+    threads: usize,
+) -> Result<Accumulated, rayon::ThreadPoolBuildError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let (shift, _) = model.baseline();
+    let n_chunks = samples.div_ceil(CHUNK);
+    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(Worker::new(model, &shift)))
+        .collect();
+    let mut merger = PairwiseMerger::default();
+    pool.install(|| {
+        let mut first = 0;
+        while first < n_chunks {
+            let last = (first + CHUNKS_PER_BATCH).min(n_chunks);
+            let batch: Vec<Moments> = (first..last)
+                .into_par_iter()
+                .map(|c| {
+                    let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                    let mut worker = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    worker.run_chunk(model, points, c * CHUNK, ((c + 1) * CHUNK).min(samples))
+                })
+                .collect();
+            batch.into_iter().for_each(|m| merger.push(m));
+            first = last;
+        }
+    });
+    let moments = merger
+        .finish()
+        .unwrap_or_else(|| Moments::empty(model.n_outputs()));
+    let mut sketches = vec![QuantileSketch::new(); model.n_outputs()];
+    for w in workers {
+        let w = w.into_inner().unwrap_or_else(|e| e.into_inner());
+        for (total, part) in sketches.iter_mut().zip(&w.sketches) {
+            total.merge(part);
+        }
+    }
+    Ok(Accumulated { moments, sketches })
+}

@@ -1,0 +1,18 @@
+//! ecoband: uncertainty bands for the environmental footprint of AI research
+//! compute.
+//!
+//! The flow is one-way: `scenario` (file → typed specs) → `model::compile`
+//! (factors + equations) → `sample` (points of the unit cube) → `engine`
+//! (chunked, parallel, deterministic accumulation) → `analyze` (statistics)
+//! → `result` / `report` (JSON and tables).
+
+pub mod analyze;
+pub mod app;
+pub mod cli;
+pub mod dist;
+pub mod engine;
+pub mod model;
+pub mod report;
+pub mod result;
+pub mod sample;
+pub mod scenario;

@@ -1,0 +1,757 @@
+//! Compiles a parsed scenario into a `Model`: a flat list of independent
+//! factors plus the footprint equations over their values. Every reference,
+//! unit and physical bound is checked here, with the file position of the
+//! value at fault.
+
+use std::collections::HashMap;
+
+use super::Model;
+use super::factor::{Factor, FactorKind};
+use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row};
+use super::outputs::OutputLayout;
+use super::quantity::Quantity;
+use crate::dist::Dirichlet;
+use crate::scenario::doc::Doc;
+use crate::scenario::units::Dimension;
+use crate::scenario::{
+    HoursSpec, IdleSpec, PowerSpec, ProfileSpec, RowSpec, Scenario, ScenarioError, ValueKind,
+    ValueSpec,
+};
+
+/// Physical bounds a model input must respect over its whole range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Bound {
+    NonNegative,
+    Positive,
+    AtLeastOne,
+    Fraction,
+    PositiveFraction,
+}
+
+impl Bound {
+    fn check(self, lo: f64, hi: f64) -> Result<(), String> {
+        let (ok, rule) = match self {
+            Bound::NonNegative => (lo >= 0.0, "must be ≥ 0"),
+            Bound::Positive => (lo > 0.0, "must be > 0"),
+            Bound::AtLeastOne => (lo >= 1.0, "must be ≥ 1 (a PUE below 1 would create energy)"),
+            Bound::Fraction => (
+                lo >= 0.0 && hi <= 1.0,
+                "is a fraction and must lie in [0, 1]",
+            ),
+            Bound::PositiveFraction => (
+                lo > 0.0 && hi <= 1.0,
+                "is a fraction and must lie in (0, 1]",
+            ),
+        };
+        if ok {
+            return Ok(());
+        }
+        let hint = if lo == f64::NEG_INFINITY || hi == f64::INFINITY {
+            " (an unbounded distribution such as a normal can reach any value: truncate it with `min`/`max`)"
+        } else {
+            ""
+        };
+        Err(format!(
+            "{rule}, but this value ranges over [{lo}, {hi}]{hint}"
+        ))
+    }
+}
+
+/// A parameter compiled once: its quantity in its own unit and that unit.
+#[derive(Clone)]
+struct CompiledParameter {
+    quantity: Quantity,
+    unit: Option<String>,
+    range: (f64, f64),
+}
+
+struct ShareSet {
+    total: Option<Quantity>,
+    keys: Vec<String>,
+    shares: Vec<Quantity>,
+}
+
+struct Compiler<'s> {
+    scenario: &'s Scenario,
+    doc: Doc<'s>,
+    factors: Vec<Factor>,
+    n_dims: usize,
+    n_slots: usize,
+    parameters: HashMap<String, CompiledParameter>,
+    choices: HashMap<String, (usize, Vec<String>)>,
+    share_sets: HashMap<String, ShareSet>,
+}
+
+pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
+    let mut c = Compiler {
+        scenario,
+        doc: Doc::new(scenario.path.clone(), &scenario.text),
+        factors: Vec::new(),
+        n_dims: 0,
+        n_slots: 0,
+        parameters: HashMap::new(),
+        choices: HashMap::new(),
+        share_sets: HashMap::new(),
+    };
+    c.compile_choices()?;
+    c.compile_parameters()?;
+    c.compile_share_sets()?;
+    let footprint = c.compile_footprint()?;
+    Ok(Model {
+        name: scenario.name.clone(),
+        factors: c.factors,
+        n_dims: c.n_dims,
+        n_slots: c.n_slots,
+        footprint,
+    })
+}
+
+impl<'s> Compiler<'s> {
+    fn error(&self, spec: &ValueSpec, message: String) -> ScenarioError {
+        self.doc.error_at(&spec.span, &spec.path, message)
+    }
+
+    fn line(&self, span: &std::ops::Range<usize>) -> usize {
+        self.doc.line_col(span.start).0
+    }
+
+    fn add_factor(&mut self, mut factor: Factor, dims: usize) -> usize {
+        factor.dims = self.n_dims..self.n_dims + dims;
+        factor.slots = self.n_slots..self.n_slots + dims;
+        self.n_dims += dims;
+        self.n_slots += dims;
+        let slot = factor.slots.start;
+        self.factors.push(factor);
+        slot
+    }
+
+    fn compile_choices(&mut self) -> Result<(), ScenarioError> {
+        for ch in &self.scenario.choices {
+            let total: f64 = ch.weights.iter().sum();
+            let mut acc = 0.0;
+            let mut cumulative: Vec<f64> = ch
+                .weights
+                .iter()
+                .map(|w| {
+                    acc += w / total;
+                    acc
+                })
+                .collect();
+            if let Some(last) = cumulative.last_mut() {
+                *last = 1.0;
+            }
+            let factor = Factor {
+                name: ch.name.clone(),
+                kind: FactorKind::Choice {
+                    options: ch.options.clone(),
+                    cumulative,
+                    nominal: ch.nominal,
+                },
+                unit: None,
+                source: ch.meta.source.clone(),
+                note: ch.meta.note.clone(),
+                line: self.line(&ch.span),
+                dims: 0..0,
+                slots: 0..0,
+                nominal: ch.nominal as f64,
+            };
+            let slot = self.add_factor(factor, 1);
+            self.choices
+                .insert(ch.name.clone(), (slot, ch.options.clone()));
+        }
+        Ok(())
+    }
+
+    fn compile_parameters(&mut self) -> Result<(), ScenarioError> {
+        for (name, spec) in &self.scenario.parameters {
+            let (quantity, range) = match &spec.kind {
+                ValueKind::Ref(_) => {
+                    return Err(self.error(
+                        spec,
+                        "a parameter cannot refer to another parameter; give it a number or a distribution".into(),
+                    ));
+                }
+                _ => self.raw_quantity(spec, Some(name))?,
+            };
+            self.parameters.insert(
+                name.clone(),
+                CompiledParameter {
+                    quantity,
+                    unit: spec.meta.unit.clone(),
+                    range,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// A value in its own unit (no conversion, no bound check), registering
+    /// a factor for a distribution. `name` names the factor (else the path).
+    fn raw_quantity(
+        &mut self,
+        spec: &ValueSpec,
+        name: Option<&str>,
+    ) -> Result<(Quantity, (f64, f64)), ScenarioError> {
+        match &spec.kind {
+            ValueKind::Const(x) => Ok((Quantity::Const(*x), (*x, *x))),
+            ValueKind::Dist { dist, nominal } => {
+                let range = dist.support();
+                let factor = Factor {
+                    name: name.unwrap_or(&spec.path).to_string(),
+                    kind: FactorKind::Scalar(dist.clone()),
+                    unit: spec.meta.unit.clone(),
+                    source: spec.meta.source.clone(),
+                    note: spec.meta.note.clone(),
+                    line: self.line(&spec.span),
+                    dims: 0..0,
+                    slots: 0..0,
+                    nominal: *nominal,
+                };
+                let slot = self.add_factor(factor, 1);
+                Ok((Quantity::Slot { slot, scale: 1.0 }, range))
+            }
+            ValueKind::Ref(_) | ValueKind::Choice { .. } => Err(self.error(
+                spec,
+                "a parameter is a number or a distribution; a choice-dependent value belongs where it is used".into(),
+            )),
+        }
+    }
+
+    /// A model input in its canonical unit, checked against its bound.
+    fn quantity(
+        &mut self,
+        spec: &ValueSpec,
+        dim: Dimension,
+        bound: Bound,
+    ) -> Result<Quantity, ScenarioError> {
+        let (quantity, range) = self.converted(spec, dim)?;
+        bound
+            .check(range.0, range.1)
+            .map_err(|m| self.error(spec, format!("`{}` {m} ({})", spec.path, dim.canonical())))?;
+        Ok(quantity)
+    }
+
+    fn scale(
+        &self,
+        spec: &ValueSpec,
+        unit: Option<&str>,
+        dim: Dimension,
+    ) -> Result<f64, ScenarioError> {
+        match unit {
+            None => Ok(1.0),
+            Some(u) => dim.factor(u).map_err(|m| self.error(spec, m)),
+        }
+    }
+
+    fn converted(
+        &mut self,
+        spec: &ValueSpec,
+        dim: Dimension,
+    ) -> Result<(Quantity, (f64, f64)), ScenarioError> {
+        match &spec.kind {
+            ValueKind::Const(_) | ValueKind::Dist { .. } => {
+                let scale = self.scale(spec, spec.meta.unit.as_deref(), dim)?;
+                let (q, range) = self.raw_quantity(spec, None)?;
+                Ok((scaled(q, scale), (range.0 * scale, range.1 * scale)))
+            }
+            ValueKind::Ref(name) => {
+                let Some(p) = self.parameters.get(name).cloned() else {
+                    let mut known: Vec<&String> = self.parameters.keys().collect();
+                    known.sort();
+                    let known = if known.is_empty() {
+                        "none are defined in [parameters]".to_string()
+                    } else {
+                        format!(
+                            "defined: {}",
+                            known
+                                .iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    return Err(self.error(
+                        spec,
+                        format!("refers to undefined parameter `{name}`; {known}"),
+                    ));
+                };
+                let scale = self.scale(spec, p.unit.as_deref(), dim)?;
+                Ok((
+                    scaled(p.quantity, scale),
+                    (p.range.0 * scale, p.range.1 * scale),
+                ))
+            }
+            ValueKind::Choice { choice, options } => {
+                let Some((slot, names)) = self.choices.get(choice).cloned() else {
+                    let mut known: Vec<&String> = self.choices.keys().collect();
+                    known.sort();
+                    return Err(self.error(
+                        spec,
+                        format!(
+                            "refers to undefined choice `{choice}`; defined choices: {}",
+                            if known.is_empty() {
+                                "none (declare it under [choices])".to_string()
+                            } else {
+                                known
+                                    .iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            }
+                        ),
+                    ));
+                };
+                let mut compiled = Vec::with_capacity(names.len());
+                let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+                for option in &names {
+                    let Some((_, value)) = options.iter().find(|(o, _)| o == option) else {
+                        return Err(self.error(
+                            spec,
+                            format!("gives no value for option `{option}` of choice `{choice}`; every option needs one: {}", names.join(", ")),
+                        ));
+                    };
+                    let (q, range) = self.converted(value, dim)?;
+                    lo = lo.min(range.0);
+                    hi = hi.max(range.1);
+                    compiled.push(q);
+                }
+                if let Some((extra, value)) = options.iter().find(|(o, _)| !names.contains(o)) {
+                    return Err(self.error(
+                        value,
+                        format!(
+                            "`{extra}` is not an option of choice `{choice}`; options: {}",
+                            names.join(", ")
+                        ),
+                    ));
+                }
+                Ok((
+                    Quantity::Choice {
+                        slot,
+                        options: compiled.into_boxed_slice(),
+                    },
+                    (lo, hi),
+                ))
+            }
+        }
+    }
+
+    fn compile_share_sets(&mut self) -> Result<(), ScenarioError> {
+        for set in &self.scenario.share_sets {
+            let total = match &set.total {
+                None => None,
+                Some(t) => Some(self.quantity(t, Dimension::GpuHours, Bound::NonNegative)?),
+            };
+            let shares = match set.concentration {
+                None => set.shares.iter().map(|s| Quantity::Const(*s)).collect(),
+                Some(concentration) => {
+                    let dirichlet = Dirichlet::new(&set.shares, concentration)
+                        .map_err(|e| self.doc.error_at(&set.span, &set.path, e.0))?;
+                    let n = set.shares.len();
+                    let factor = Factor {
+                        name: set.name.clone(),
+                        kind: FactorKind::Shares {
+                            dirichlet,
+                            keys: set.keys.clone(),
+                            shares: set.shares.clone(),
+                            concentration,
+                        },
+                        unit: Some("1".into()),
+                        source: set.meta.source.clone(),
+                        note: set.meta.note.clone(),
+                        line: self.line(&set.span),
+                        dims: 0..0,
+                        slots: 0..0,
+                        nominal: f64::NAN,
+                    };
+                    let first = self.add_factor(factor, n);
+                    (0..n)
+                        .map(|j| Quantity::Slot {
+                            slot: first + j,
+                            scale: 1.0,
+                        })
+                        .collect()
+                }
+            };
+            self.share_sets.insert(
+                set.name.clone(),
+                ShareSet {
+                    total,
+                    keys: set.keys.clone(),
+                    shares,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn optional(
+        &mut self,
+        spec: Option<&ValueSpec>,
+        default: f64,
+        dim: Dimension,
+        bound: Bound,
+    ) -> Result<Quantity, ScenarioError> {
+        match spec {
+            None => Ok(Quantity::Const(default)),
+            Some(s) => self.quantity(s, dim, bound),
+        }
+    }
+
+    fn compile_profile(&mut self, p: &ProfileSpec) -> Result<Profile, ScenarioError> {
+        let gpus_per_node = self.quantity(&p.gpus_per_node, Dimension::Count, Bound::Positive)?;
+        let power = match &p.power {
+            PowerSpec::PerGpu(w) => {
+                Power::PerGpu(self.quantity(w, Dimension::Power, Bound::NonNegative)?)
+            }
+            PowerSpec::Curve { points, scale } => {
+                let mut loads = Vec::new();
+                let mut watts = Vec::new();
+                for (load, w) in points {
+                    loads.push(*load);
+                    watts.push(self.quantity(w, Dimension::Power, Bound::NonNegative)?);
+                }
+                let scale = self.optional(
+                    scale.as_ref(),
+                    1.0,
+                    Dimension::Dimensionless,
+                    Bound::NonNegative,
+                )?;
+                Power::Curve {
+                    loads,
+                    watts,
+                    scale,
+                }
+            }
+        };
+        let rest_of_node_w = self.optional(
+            p.rest_of_node_w.as_ref(),
+            0.0,
+            Dimension::Power,
+            Bound::NonNegative,
+        )?;
+        let lifetime_years = self.quantity(&p.lifetime_years, Dimension::Years, Bound::Positive)?;
+        let lifetime_utilisation = self.optional(
+            p.lifetime_utilisation.as_ref(),
+            1.0,
+            Dimension::Dimensionless,
+            Bound::PositiveFraction,
+        )?;
+        let dims = [
+            Dimension::Gwp,
+            Dimension::Pe,
+            Dimension::Adp,
+            Dimension::Water,
+        ];
+        let mut components = Vec::new();
+        for c in &p.embodied {
+            let count = self.quantity(&c.count, Dimension::Count, Bound::NonNegative)?;
+            let mut factors = [
+                Quantity::Const(0.0),
+                Quantity::Const(0.0),
+                Quantity::Const(0.0),
+                Quantity::Const(0.0),
+            ];
+            for (k, spec) in c.factors.iter().enumerate() {
+                if let Some(spec) = spec {
+                    factors[k] = self.quantity(spec, dims[k], Bound::NonNegative)?;
+                }
+            }
+            components.push(Component {
+                name: c.name.clone(),
+                count,
+                factors,
+            });
+        }
+        Ok(Profile {
+            name: p.name.clone(),
+            gpus_per_node,
+            power,
+            rest_of_node_w,
+            lifetime_years,
+            lifetime_utilisation,
+            components,
+        })
+    }
+
+    fn compile_footprint(&mut self) -> Result<Footprint, ScenarioError> {
+        let s = self.scenario;
+        let pue = self.quantity(
+            &s.datacenter.pue,
+            Dimension::Dimensionless,
+            Bound::AtLeastOne,
+        )?;
+        let wue_onsite = self.quantity(
+            &s.datacenter.wue_onsite,
+            Dimension::WaterPerKwh,
+            Bound::NonNegative,
+        )?;
+        let grid = [
+            self.quantity(&s.electricity.gwp, Dimension::GwpPerKwh, Bound::NonNegative)?,
+            self.quantity(&s.electricity.pe, Dimension::PePerKwh, Bound::NonNegative)?,
+            self.quantity(&s.electricity.adp, Dimension::AdpPerKwh, Bound::NonNegative)?,
+            self.quantity(
+                &s.electricity.water,
+                Dimension::WaterPerKwh,
+                Bound::NonNegative,
+            )?,
+        ];
+        let (idle, idle_value) = match &s.idle {
+            None => (Idle::None, Quantity::Const(0.0)),
+            Some(IdleSpec::Energy(e)) => (
+                Idle::Energy,
+                self.quantity(e, Dimension::Energy, Bound::NonNegative)?,
+            ),
+            Some(IdleSpec::Ratio(r)) => (
+                Idle::Ratio,
+                self.quantity(r, Dimension::Dimensionless, Bound::NonNegative)?,
+            ),
+        };
+        let mut profiles = Vec::new();
+        for p in &s.profiles {
+            profiles.push(self.compile_profile(p)?);
+        }
+        let default_load = match &s.defaults.load {
+            None => None,
+            Some(l) => Some(self.quantity(l, Dimension::Dimensionless, Bound::Fraction)?),
+        };
+        let mut profile_loads = Vec::new();
+        for p in &s.profiles {
+            profile_loads.push(match &p.load {
+                None => None,
+                Some(l) => Some(self.quantity(l, Dimension::Dimensionless, Bound::Fraction)?),
+            });
+        }
+        let layout = tag_layout(&s.inventory);
+        let mut rows = Vec::new();
+        for r in &s.inventory {
+            rows.push(self.compile_row(r, &layout, &default_load, &profile_loads)?);
+        }
+        let tag_rows = (0..layout.tag_values.len())
+            .map(|t| {
+                (0..rows.len())
+                    .filter(|&r| rows[r].tags.contains(&t))
+                    .collect()
+            })
+            .collect();
+        Ok(Footprint {
+            all_rows: (0..rows.len()).collect(),
+            tag_rows,
+            rows,
+            profiles,
+            pue,
+            wue_onsite,
+            grid,
+            idle,
+            idle_value,
+            water_formula: s.conventions.water_formula,
+            apply_pue: s.conventions.apply_pue,
+            layout,
+        })
+    }
+
+    fn profile_index(&self, r: &RowSpec) -> Result<Option<usize>, ScenarioError> {
+        let s = self.scenario;
+        let named = r.profile.as_ref().or(s.defaults.profile.as_ref());
+        match named {
+            Some(n) => s
+                .profiles
+                .iter()
+                .position(|p| p.name == n.name)
+                .map(Some)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = s.profiles.iter().map(|p| p.name.as_str()).collect();
+                    self.doc.error_at(
+                        &n.span,
+                        &n.path,
+                        format!(
+                            "refers to undefined hardware profile `{}`; defined profiles: {}",
+                            n.name,
+                            if known.is_empty() {
+                                "none (declare one under [profiles.NAME])".into()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    )
+                }),
+            None if s.profiles.len() == 1 => Ok(Some(0)),
+            None => Ok(None),
+        }
+    }
+
+    fn compile_row(
+        &mut self,
+        r: &RowSpec,
+        layout: &OutputLayout,
+        default_load: &Option<Quantity>,
+        profile_loads: &[Option<Quantity>],
+    ) -> Result<Row, ScenarioError> {
+        let hours = match &r.hours {
+            None => None,
+            Some(HoursSpec::Direct(h)) => Some(Hours::Direct(self.quantity(
+                h,
+                Dimension::GpuHours,
+                Bound::NonNegative,
+            )?)),
+            Some(HoursSpec::Share { set, key, of }) => {
+                let own = match of {
+                    None => None,
+                    Some(h) => Some(self.quantity(h, Dimension::GpuHours, Bound::NonNegative)?),
+                };
+                let Some(shares) = self.share_sets.get(&set.name) else {
+                    let mut known: Vec<&String> = self.share_sets.keys().collect();
+                    known.sort();
+                    return Err(self.doc.error_at(
+                        &set.span,
+                        &set.path,
+                        format!(
+                            "refers to undefined share set `{}`; defined: {}",
+                            set.name,
+                            if known.is_empty() {
+                                "none (declare one under [shares.NAME])".into()
+                            } else {
+                                known
+                                    .iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            }
+                        ),
+                    ));
+                };
+                let Some(j) = shares.keys.iter().position(|k| k == key) else {
+                    return Err(self.doc.error_at(
+                        &set.span,
+                        &set.path,
+                        format!(
+                            "share set `{}` has no share `{key}`; its shares: {}",
+                            set.name,
+                            shares.keys.join(", ")
+                        ),
+                    ));
+                };
+                let Some(total) = own.or_else(|| shares.total.clone()) else {
+                    return Err(self.doc.error_at(
+                        &set.span,
+                        &set.path,
+                        format!("share set `{}` has no `total`, so this row must give the hours the share applies to in `gpu_hours`", set.name),
+                    ));
+                };
+                Some(Hours::Share {
+                    total,
+                    share: shares.shares[j].clone(),
+                })
+            }
+        };
+        let it_energy_kwh = match &r.it_energy_kwh {
+            None => None,
+            Some(e) => Some(self.quantity(e, Dimension::Energy, Bound::NonNegative)?),
+        };
+        let profile = self.profile_index(r)?;
+        let needs_profile = it_energy_kwh.is_none() || hours.is_some();
+        if needs_profile && profile.is_none() {
+            return Err(self.doc.error_at(
+                &r.span,
+                &r.path,
+                "names no hardware profile: give `profile = \"…\"` in the row or in [defaults] (GPU-hours need a profile for power and embodied impacts)".into(),
+            ));
+        }
+        let row_load = match &r.load {
+            None => None,
+            Some(l) => Some(self.quantity(l, Dimension::Dimensionless, Bound::Fraction)?),
+        };
+        let load = match profile {
+            Some(p) if it_energy_kwh.is_none() => {
+                let on_curve = matches!(self.scenario.profiles[p].power, PowerSpec::Curve { .. });
+                let load = row_load
+                    .or_else(|| profile_loads[p].clone())
+                    .or_else(|| default_load.clone());
+                if on_curve && load.is_none() {
+                    return Err(self.doc.error_at(
+                        &r.span,
+                        &r.path,
+                        format!(
+                            "profile `{}` has a load-to-power curve, so this row needs a GPU load: give `load` in the row, the profile or [defaults]",
+                            self.scenario.profiles[p].name
+                        ),
+                    ));
+                }
+                if !on_curve && r.load.is_some() {
+                    return Err(self.doc.error_at(
+                        &r.span,
+                        &r.path,
+                        format!(
+                            "`load` has no effect: profile `{}` gives a fixed `gpu_power_w`; use `gpu_power_curve` to model load",
+                            self.scenario.profiles[p].name
+                        ),
+                    ));
+                }
+                load
+            }
+            _ => None,
+        };
+        let tags = r
+            .tags
+            .iter()
+            .map(|tv| {
+                layout
+                    .tag_values
+                    .iter()
+                    .position(|x| x == tv)
+                    .expect("layout built from these rows")
+            })
+            .collect();
+        Ok(Row {
+            name: r.name.clone(),
+            hours,
+            it_energy_kwh,
+            profile,
+            load,
+            tags,
+        })
+    }
+}
+
+fn scaled(q: Quantity, scale: f64) -> Quantity {
+    if scale == 1.0 {
+        return q;
+    }
+    match q {
+        Quantity::Const(x) => Quantity::Const(x * scale),
+        Quantity::Slot { slot, scale: s } => Quantity::Slot {
+            slot,
+            scale: s * scale,
+        },
+        Quantity::Choice { slot, options } => Quantity::Choice {
+            slot,
+            options: options
+                .into_vec()
+                .into_iter()
+                .map(|o| scaled(o, scale))
+                .collect(),
+        },
+    }
+}
+
+/// Tag values grouped by tag name, both in first-seen order.
+fn tag_layout(rows: &[RowSpec]) -> OutputLayout {
+    let mut names: Vec<&str> = Vec::new();
+    for r in rows {
+        for (n, _) in &r.tags {
+            if !names.contains(&n.as_str()) {
+                names.push(n);
+            }
+        }
+    }
+    let mut tag_values = Vec::new();
+    for name in names {
+        for r in rows {
+            for tv in &r.tags {
+                if tv.0 == name && !tag_values.contains(tv) {
+                    tag_values.push(tv.clone());
+                }
+            }
+        }
+    }
+    OutputLayout { tag_values }
+}

@@ -1,0 +1,146 @@
+//! Uncertain factors: the independent random inputs of a compiled model.
+//!
+//! A factor reads `dims` uniforms from the unit cube and writes `slots`
+//! values. Most factors are one distribution (one uniform → one value);
+//! jointly sampled shares are one factor with one uniform per share (so that
+//! a sensitivity analysis treats them as one group); a categorical choice
+//! writes the index of the chosen option.
+
+use std::ops::Range;
+
+use crate::dist::{Dirichlet, Distribution};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactorKind {
+    Scalar(Distribution),
+    Shares {
+        dirichlet: Dirichlet,
+        keys: Vec<String>,
+        shares: Vec<f64>,
+        concentration: f64,
+    },
+    Choice {
+        options: Vec<String>,
+        /// Cumulative normalised weights; the last is exactly 1.
+        cumulative: Vec<f64>,
+        nominal: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Factor {
+    /// The parameter name, or the key path of an inline distribution.
+    pub name: String,
+    pub kind: FactorKind,
+    pub unit: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    /// 1-based line of the declaration in the scenario file.
+    pub line: usize,
+    pub dims: Range<usize>,
+    pub slots: Range<usize>,
+    /// Nominal value (Scalar), ignored otherwise.
+    pub nominal: f64,
+}
+
+impl Factor {
+    /// Writes this factor's values for the uniforms `u` of its dims.
+    #[inline]
+    pub fn transform(&self, u: &[f64], out: &mut [f64]) {
+        match &self.kind {
+            FactorKind::Scalar(d) => out[0] = d.inverse_cdf(u[0]),
+            FactorKind::Shares { dirichlet, .. } => dirichlet.shares_from_uniforms(u, out),
+            FactorKind::Choice { cumulative, .. } => {
+                let chosen = cumulative
+                    .iter()
+                    .position(|c| u[0] < *c)
+                    .unwrap_or(cumulative.len() - 1);
+                out[0] = chosen as f64;
+            }
+        }
+    }
+
+    /// Writes the nominal (deterministic baseline) values.
+    pub fn nominal_values(&self, out: &mut [f64]) {
+        match &self.kind {
+            FactorKind::Scalar(_) => out[0] = self.nominal,
+            FactorKind::Shares { shares, .. } => out.copy_from_slice(shares),
+            FactorKind::Choice { nominal, .. } => out[0] = *nominal as f64,
+        }
+    }
+
+    /// Human description of the distribution, for `ecoband check`.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            FactorKind::Scalar(d) => d.describe(),
+            FactorKind::Shares {
+                keys,
+                shares,
+                concentration,
+                ..
+            } => {
+                let parts: Vec<String> = keys
+                    .iter()
+                    .zip(shares)
+                    .map(|(k, s)| format!("{k} {s:.4}"))
+                    .collect();
+                format!(
+                    "dirichlet(concentration {concentration}; {})",
+                    parts.join(", ")
+                )
+            }
+            FactorKind::Choice {
+                options,
+                cumulative,
+                ..
+            } => {
+                let mut prev = 0.0;
+                let parts: Vec<String> = options
+                    .iter()
+                    .zip(cumulative)
+                    .map(|(o, c)| {
+                        let p = c - prev;
+                        prev = *c;
+                        format!("{o} {p:.3}")
+                    })
+                    .collect();
+                format!("choice({})", parts.join(", "))
+            }
+        }
+    }
+
+    /// Human nominal value, for `ecoband check`.
+    pub fn describe_nominal(&self) -> String {
+        match &self.kind {
+            FactorKind::Scalar(_) => format_number(self.nominal),
+            FactorKind::Shares { keys, shares, .. } => keys
+                .iter()
+                .zip(shares)
+                .map(|(k, s)| format!("{k}={}", format_number(*s)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            FactorKind::Choice {
+                options, nominal, ..
+            } => options[*nominal].clone(),
+        }
+    }
+}
+
+/// Four significant digits, switching to scientific notation for very large or
+/// small magnitudes; used wherever a number is shown to a person.
+pub fn format_number(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let a = x.abs();
+    if !(1e-3..1e7).contains(&a) {
+        return format!("{x:.3e}");
+    }
+    let digits = (3 - a.log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}

@@ -1,0 +1,268 @@
+//! The research-compute footprint model of `shared/domain/model.md`:
+//! inventory rows of GPU-hours → IT energy → facility energy → usage, idle
+//! and embodied impacts, split by scope and by tag.
+
+use super::outputs::{ADP, CATEGORIES, ENERGY, GWP, OutputLayout, PE, SCOPES, WATER};
+use super::quantity::Quantity;
+use crate::scenario::WaterFormula;
+
+pub const HOURS_PER_YEAR: f64 = 8760.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Power {
+    /// Piecewise-linear GPU power through (load, watts) points, times a scale.
+    Curve {
+        loads: Vec<f64>,
+        watts: Vec<Quantity>,
+        scale: Quantity,
+    },
+    /// A fixed per-GPU figure in watts.
+    PerGpu(Quantity),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    pub name: String,
+    pub count: Quantity,
+    /// Per-unit embodied impact: gwp, pe, adp, water.
+    pub factors: [Quantity; 4],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub name: String,
+    pub gpus_per_node: Quantity,
+    pub power: Power,
+    pub rest_of_node_w: Quantity,
+    pub lifetime_years: Quantity,
+    pub lifetime_utilisation: Quantity,
+    pub components: Vec<Component>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Hours {
+    Direct(Quantity),
+    /// `total × share`.
+    Share {
+        total: Quantity,
+        share: Quantity,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub name: String,
+    pub hours: Option<Hours>,
+    /// Measured IT energy (kWh) replaces GPU-hours × power when given.
+    pub it_energy_kwh: Option<Quantity>,
+    pub profile: Option<usize>,
+    pub load: Option<Quantity>,
+    /// Indices of this row's tag values in the output layout.
+    pub tags: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Idle {
+    None,
+    Energy,
+    Ratio,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footprint {
+    pub rows: Vec<Row>,
+    pub profiles: Vec<Profile>,
+    pub pue: Quantity,
+    pub wue_onsite: Quantity,
+    /// Per kWh of facility energy: gwp, pe, adp, off-site water.
+    pub grid: [Quantity; 4],
+    pub idle: Idle,
+    pub idle_value: Quantity,
+    pub water_formula: WaterFormula,
+    pub apply_pue: bool,
+    pub layout: OutputLayout,
+    /// Indices of all rows, and of the rows carrying each tag value.
+    pub all_rows: Vec<usize>,
+    pub tag_rows: Vec<Vec<usize>>,
+}
+
+/// Per-sample working memory, allocated once per worker.
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    /// Per profile: embodied impact per GPU-hour in category order (gwp, pe,
+    /// water, adp, energy = 0) and rest-of-node power per GPU (W).
+    profile_rates: Vec<[f64; 6]>,
+    /// Per row: IT energy (kWh) and GPU-hours.
+    row_it_kwh: Vec<f64>,
+    row_hours: Vec<f64>,
+}
+
+/// Energy and impact breakdown of one evaluation, for `ecoband baseline`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EnergySplit {
+    pub it_kwh: f64,
+    pub facility_kwh: f64,
+    pub idle_kwh: f64,
+}
+
+impl Footprint {
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            profile_rates: vec![[0.0; 6]; self.profiles.len()],
+            row_it_kwh: vec![0.0; self.rows.len()],
+            row_hours: vec![0.0; self.rows.len()],
+        }
+    }
+
+    /// GPU power per GPU (W) of a profile at a load, excluding rest of node.
+    #[inline]
+    fn gpu_power_w(power: &Power, load: f64, values: &[f64]) -> f64 {
+        match power {
+            Power::PerGpu(w) => w.eval(values),
+            Power::Curve {
+                loads,
+                watts,
+                scale,
+            } => {
+                let u = load.clamp(0.0, 1.0);
+                // Few points (3–6): a linear scan beats a binary search.
+                let mut i = 1;
+                while i < loads.len() - 1 && u > loads[i] {
+                    i += 1;
+                }
+                let (x0, x1) = (loads[i - 1], loads[i]);
+                let (y0, y1) = (watts[i - 1].eval(values), watts[i].eval(values));
+                let t = (u - x0) / (x1 - x0);
+                (y0 + t * (y1 - y0)) * scale.eval(values)
+            }
+        }
+    }
+
+    /// Embodied impacts per GPU-hour of each profile, in category order.
+    fn profile_rates(&self, values: &[f64], scratch: &mut Scratch) {
+        for (p, rates) in self.profiles.iter().zip(scratch.profile_rates.iter_mut()) {
+            let gpus = p.gpus_per_node.eval(values);
+            let gpu_hours_of_life = gpus
+                * p.lifetime_years.eval(values)
+                * HOURS_PER_YEAR
+                * p.lifetime_utilisation.eval(values);
+            // Component factors are stored gwp, pe, adp, water.
+            let mut node = [0.0; 4];
+            for c in &p.components {
+                let count = c.count.eval(values);
+                for (n, f) in node.iter_mut().zip(&c.factors) {
+                    *n += count * f.eval(values);
+                }
+            }
+            rates[GWP] = node[0] / gpu_hours_of_life;
+            rates[PE] = node[1] / gpu_hours_of_life;
+            rates[WATER] = node[3] / gpu_hours_of_life;
+            rates[ADP] = node[2] / gpu_hours_of_life;
+            rates[ENERGY] = 0.0;
+            rates[5] = p.rest_of_node_w.eval(values) / gpus;
+        }
+    }
+
+    /// IT energy (kWh) and embodied impacts (category order) of a group of
+    /// rows, in one pass.
+    #[inline]
+    fn rows_sums(&self, rows: &[usize], scratch: &Scratch) -> (f64, [f64; 5]) {
+        let mut it_kwh = 0.0;
+        let mut embodied = [0.0; 5];
+        for &r in rows {
+            it_kwh += scratch.row_it_kwh[r];
+            if let Some(p) = self.rows[r].profile {
+                let hours = scratch.row_hours[r];
+                let rates = &scratch.profile_rates[p];
+                for (e, rate) in embodied.iter_mut().zip(rates) {
+                    *e += hours * rate;
+                }
+            }
+        }
+        (it_kwh, embodied)
+    }
+
+    /// Evaluates every output series for one set of factor values.
+    ///
+    /// Every impact is linear in each row's IT energy and GPU-hours, so rows
+    /// are reduced to those two numbers first; each output is then a short
+    /// sum over its rows (kept in registers, not accumulated through memory,
+    /// which was the bottleneck).
+    pub fn evaluate(&self, values: &[f64], scratch: &mut Scratch, out: &mut [f64]) -> EnergySplit {
+        self.profile_rates(values, scratch);
+        let mut it_kwh = 0.0;
+        for (i, row) in self.rows.iter().enumerate() {
+            let hours = match &row.hours {
+                None => 0.0,
+                Some(Hours::Direct(h)) => h.eval(values),
+                Some(Hours::Share { total, share }) => total.eval(values) * share.eval(values),
+            };
+            let e = match (&row.it_energy_kwh, row.profile) {
+                (Some(measured), _) => measured.eval(values),
+                (None, Some(p)) => {
+                    let profile = &self.profiles[p];
+                    let load = row.load.as_ref().map_or(1.0, |l| l.eval(values));
+                    let watts = Self::gpu_power_w(&profile.power, load, values)
+                        + scratch.profile_rates[p][5];
+                    hours * watts / 1000.0
+                }
+                (None, None) => 0.0,
+            };
+            it_kwh += e;
+            scratch.row_it_kwh[i] = e;
+            scratch.row_hours[i] = hours;
+        }
+
+        let pue = if self.apply_pue {
+            self.pue.eval(values)
+        } else {
+            1.0
+        };
+        let facility_kwh = it_kwh * pue;
+        let idle_kwh = match self.idle {
+            Idle::None => 0.0,
+            Idle::Energy => self.idle_value.eval(values),
+            Idle::Ratio => self.idle_value.eval(values) * facility_kwh,
+        };
+        let gwp = self.grid[0].eval(values);
+        let pe = self.grid[1].eval(values);
+        let adp = self.grid[2].eval(values);
+        let water_offsite = self.grid[3].eval(values);
+        let wue = self.wue_onsite.eval(values);
+        let (water_per_it_kwh, water_per_idle_kwh) = match self.water_formula {
+            WaterFormula::Ecologits => (wue + pue * water_offsite, water_offsite),
+            WaterFormula::Olmo => (pue * (wue + water_offsite), wue + water_offsite),
+        };
+        // Impact per kWh of IT energy (usage) and per kWh of idle energy, in
+        // category order.
+        let usage_per_it = [pue * gwp, pe * pue, water_per_it_kwh, pue * adp, pue];
+        let per_idle = [gwp, pe, water_per_idle_kwh, adp, 1.0];
+        // Each row's idle share is its share of the runs' energy: the
+        // reserved cluster served the project's jobs in that proportion.
+        let idle_per_it = if it_kwh > 0.0 { idle_kwh / it_kwh } else { 0.0 };
+
+        let stride = self.layout.stride();
+        let (_, embodied) = self.rows_sums(&self.all_rows, scratch);
+        for cat in 0..CATEGORIES.len() {
+            let usage = it_kwh * usage_per_it[cat];
+            let idle = idle_kwh * per_idle[cat];
+            let o = &mut out[cat * stride..(cat + 1) * stride];
+            o[0] = usage + idle + embodied[cat];
+            o[1] = usage;
+            o[2] = idle;
+            o[3] = embodied[cat];
+        }
+        for (t, rows) in self.tag_rows.iter().enumerate() {
+            let (tag_it_kwh, tag_embodied) = self.rows_sums(rows, scratch);
+            for cat in 0..CATEGORIES.len() {
+                let per_it = usage_per_it[cat] + idle_per_it * per_idle[cat];
+                out[cat * stride + 1 + SCOPES.len() + t] = tag_it_kwh * per_it + tag_embodied[cat];
+            }
+        }
+        EnergySplit {
+            it_kwh,
+            facility_kwh,
+            idle_kwh,
+        }
+    }
+}

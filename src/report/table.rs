@@ -1,0 +1,213 @@
+//! Human-readable tables for the terminal.
+
+use std::fmt::Write;
+
+use crate::model::{CATEGORIES, Factor, Model, SCOPES, Series, format_number};
+use crate::result::RunResult;
+
+/// Left-aligned first column, right-aligned others, two spaces apart.
+fn render(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn percent(part: f64, whole: f64) -> String {
+    if whole == 0.0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * part / whole)
+    }
+}
+
+pub fn run_table(result: &RunResult) -> String {
+    let s = &result.settings;
+    let mut out = format!(
+        "{} — {} samples, seed {}, sampler {}, {:.0}% central intervals\n\n",
+        result.scenario.name,
+        s.samples,
+        s.seed,
+        s.sampler,
+        100.0 * s.level
+    );
+    let mut rows = vec![vec![
+        "impact".to_string(),
+        "unit".into(),
+        "baseline".into(),
+        "mean".into(),
+        "±se".into(),
+        "median".into(),
+        "interval".into(),
+        "usage".into(),
+        "idle".into(),
+        "embodied".into(),
+    ]];
+    for (id, impact) in &result.impacts {
+        let t = &impact.total;
+        let mut row = vec![
+            id.clone(),
+            impact.unit.clone(),
+            format_number(t.baseline),
+            format_number(t.mean),
+            format_number(t.mc_se_mean),
+            format_number(t.median),
+            format!(
+                "[{}, {}]",
+                format_number(t.interval.low),
+                format_number(t.interval.high)
+            ),
+        ];
+        for scope in SCOPES {
+            row.push(percent(impact.by_scope[scope].mean, t.mean));
+        }
+        rows.push(row);
+    }
+    out.push_str(&render(&rows));
+    out.push_str(
+        "(usage/idle/embodied: share of the mean; ±se: Monte Carlo standard error of the mean)\n",
+    );
+    if let Some(gwp) = result.impacts.get("gwp") {
+        for (tag, values) in &gwp.by_tag {
+            let _ = write!(out, "\ngwp by {tag} ({}):\n", gwp.unit);
+            let mut rows = vec![vec![
+                tag.clone(),
+                "baseline".into(),
+                "mean".into(),
+                "interval".into(),
+                "share".into(),
+            ]];
+            for (value, s) in values {
+                rows.push(vec![
+                    value.clone(),
+                    format_number(s.baseline),
+                    format_number(s.mean),
+                    format!(
+                        "[{}, {}]",
+                        format_number(s.interval.low),
+                        format_number(s.interval.high)
+                    ),
+                    percent(s.mean, gwp.total.mean),
+                ]);
+            }
+            out.push_str(&render(&rows));
+        }
+    }
+    out
+}
+
+pub fn baseline_table(model: &Model, outputs: &[f64], split: &crate::model::EnergySplit) -> String {
+    let layout = model.layout();
+    let mut out = format!(
+        "{} — deterministic baseline (every input at its nominal value)\n\n",
+        model.name
+    );
+    let mut rows = vec![vec![
+        "impact".to_string(),
+        "unit".into(),
+        "total".into(),
+        "usage".into(),
+        "idle".into(),
+        "embodied".into(),
+    ]];
+    for (c, cat) in CATEGORIES.iter().enumerate() {
+        let mut row = vec![cat.id.to_string(), cat.unit.to_string()];
+        row.push(format_number(outputs[layout.index(c, Series::Total)]));
+        for s in 0..SCOPES.len() {
+            row.push(format_number(outputs[layout.index(c, Series::Scope(s))]));
+        }
+        rows.push(row);
+    }
+    out.push_str(&render(&rows));
+    let _ = writeln!(
+        out,
+        "\nenergy: IT {} kWh, facility {} kWh, idle {} kWh",
+        format_number(split.it_kwh),
+        format_number(split.facility_kwh),
+        format_number(split.idle_kwh)
+    );
+    for tag in layout.tag_names() {
+        let _ = write!(out, "\nby {tag}:\n");
+        let mut rows = vec![vec![tag.to_string()]];
+        rows[0].extend(CATEGORIES.iter().map(|c| format!("{} ({})", c.id, c.unit)));
+        for (t, (name, value)) in layout.tag_values.iter().enumerate() {
+            if name != tag {
+                continue;
+            }
+            let mut row = vec![value.clone()];
+            for c in 0..CATEGORIES.len() {
+                row.push(format_number(outputs[layout.index(c, Series::Tag(t))]));
+            }
+            rows.push(row);
+        }
+        out.push_str(&render(&rows));
+    }
+    out
+}
+
+pub fn factor_table(model: &Model) -> String {
+    let mut out = format!(
+        "{} — {} uncertain factor(s), {} sampled dimension(s)\n\n",
+        model.name,
+        model.factors.len(),
+        model.n_dims
+    );
+    let mut rows = vec![vec![
+        "factor".to_string(),
+        "line".into(),
+        "distribution".into(),
+        "nominal".into(),
+        "unit".into(),
+    ]];
+    for f in &model.factors {
+        rows.push(vec![
+            f.name.clone(),
+            f.line.to_string(),
+            f.describe(),
+            f.describe_nominal(),
+            f.unit.clone().unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    out.push_str(&render(&rows));
+    out.push_str("\nsources:\n");
+    for f in &model.factors {
+        let _ = writeln!(out, "  {}: {}", f.name, source_text(f));
+    }
+    out
+}
+
+fn source_text(f: &Factor) -> String {
+    let mut s = f
+        .source
+        .clone()
+        .unwrap_or_else(|| "(no source given)".into());
+    if let Some(note) = &f.note {
+        s.push_str(" — ");
+        s.push_str(note);
+    }
+    s
+}

@@ -1,0 +1,86 @@
+//! The result of a Monte Carlo run, as written to JSON
+//! (`docs/output-format.md`): what was run, and the statistics of every
+//! impact category, scope and tag value.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::analyze::{Summary, summarize};
+use crate::engine::Accumulated;
+use crate::model::{CATEGORIES, Model, SCOPES, Series};
+use crate::scenario::Scenario;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunSettings {
+    pub samples: u64,
+    pub seed: u64,
+    pub sampler: String,
+    pub level: f64,
+    pub quantile_relative_error: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Impact {
+    pub unit: String,
+    #[serde(flatten)]
+    pub total: Summary,
+    pub by_scope: IndexMap<String, Summary>,
+    pub by_tag: IndexMap<String, IndexMap<String, Summary>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunResult {
+    pub ecoband_version: String,
+    pub scenario: ScenarioInfo,
+    pub settings: RunSettings,
+    pub impacts: IndexMap<String, Impact>,
+}
+
+impl ScenarioInfo {
+    pub fn of(scenario: &Scenario) -> Self {
+        ScenarioInfo {
+            name: scenario.name.clone(),
+            path: scenario.path.clone(),
+            sha256: scenario.sha256.clone(),
+        }
+    }
+}
+
+/// Builds the per-category statistics from accumulated outputs.
+pub fn impacts(model: &Model, acc: &Accumulated, level: f64) -> IndexMap<String, Impact> {
+    let (baseline, _) = model.baseline();
+    let layout = model.layout();
+    let stat = |j: usize| summarize(&acc.moments, j, &acc.sketches[j], baseline[j], level);
+    let mut impacts = IndexMap::new();
+    for (c, cat) in CATEGORIES.iter().enumerate() {
+        let by_scope = SCOPES
+            .iter()
+            .enumerate()
+            .map(|(s, name)| (name.to_string(), stat(layout.index(c, Series::Scope(s)))))
+            .collect();
+        let mut by_tag: IndexMap<String, IndexMap<String, Summary>> = IndexMap::new();
+        for (t, (name, value)) in layout.tag_values.iter().enumerate() {
+            by_tag
+                .entry(name.clone())
+                .or_default()
+                .insert(value.clone(), stat(layout.index(c, Series::Tag(t))));
+        }
+        impacts.insert(
+            cat.id.to_string(),
+            Impact {
+                unit: cat.unit.to_string(),
+                total: stat(layout.index(c, Series::Total)),
+                by_scope,
+                by_tag,
+            },
+        );
+    }
+    impacts
+}

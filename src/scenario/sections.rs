@@ -1,0 +1,668 @@
+//! One parser per top-level section of a scenario file.
+
+use std::ops::Range;
+
+use super::doc::{TableNode, as_array, as_f64, as_str, as_table, index_path};
+use super::error::ScenarioError;
+use super::value::{Meta, ValueSpec, parse_value};
+use super::{Conventions, NameRef, Settings, WaterFormula};
+
+/// A categorical input: one of several named alternatives (an embodied-data
+/// source, a country …) with probabilities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceSpec {
+    pub name: String,
+    pub options: Vec<String>,
+    pub weights: Vec<f64>,
+    pub nominal: usize,
+    pub meta: Meta,
+    pub path: String,
+    pub span: Range<usize>,
+}
+
+/// Shares of a named total that sum to 1, fixed or sampled jointly
+/// (Dirichlet centred on the given shares).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareSetSpec {
+    pub name: String,
+    /// The total the shares split; rows may instead give their own hours.
+    pub total: Option<ValueSpec>,
+    pub keys: Vec<String>,
+    /// Normalised to sum to exactly 1.
+    pub shares: Vec<f64>,
+    pub concentration: Option<f64>,
+    pub meta: Meta,
+    pub path: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatacenterSpec {
+    pub pue: ValueSpec,
+    pub wue_onsite: ValueSpec,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElectricitySpec {
+    pub gwp: ValueSpec,
+    pub pe: ValueSpec,
+    pub adp: ValueSpec,
+    pub water: ValueSpec,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdleSpec {
+    /// Facility energy of reserved but idle hardware, kWh.
+    Energy(ValueSpec),
+    /// Idle facility energy as a ratio of the runs' facility energy.
+    Ratio(ValueSpec),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DefaultsSpec {
+    pub profile: Option<NameRef>,
+    pub load: Option<ValueSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PowerSpec {
+    /// GPU power (W) at each load point, linear in between, times `scale`.
+    Curve {
+        points: Vec<(f64, ValueSpec)>,
+        scale: Option<ValueSpec>,
+    },
+    /// A fixed per-GPU figure (W), e.g. TDP, as some studies use.
+    PerGpu(ValueSpec),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComponentSpec {
+    pub name: String,
+    pub count: ValueSpec,
+    /// Per-unit embodied impacts: gwp, pe, adp, water (None = 0).
+    pub factors: [Option<ValueSpec>; 4],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileSpec {
+    pub name: String,
+    pub path: String,
+    pub span: Range<usize>,
+    pub gpus_per_node: ValueSpec,
+    pub power: PowerSpec,
+    pub rest_of_node_w: Option<ValueSpec>,
+    pub lifetime_years: ValueSpec,
+    pub lifetime_utilisation: Option<ValueSpec>,
+    pub load: Option<ValueSpec>,
+    pub embodied: Vec<ComponentSpec>,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum HoursSpec {
+    Direct(ValueSpec),
+    /// `share` of `of` (the row's own `gpu_hours`) or, without it, of the
+    /// share set's `total`.
+    Share {
+        set: NameRef,
+        key: String,
+        of: Option<ValueSpec>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowSpec {
+    pub name: String,
+    pub path: String,
+    pub span: Range<usize>,
+    pub tags: Vec<(String, String)>,
+    pub hours: Option<HoursSpec>,
+    pub it_energy_kwh: Option<ValueSpec>,
+    pub profile: Option<NameRef>,
+    pub load: Option<ValueSpec>,
+}
+
+pub const EMBODIED_CATEGORIES: [&str; 4] = ["gwp", "pe", "adp", "water"];
+
+pub fn parse_header(root: &TableNode<'_, '_>) -> Result<(String, Option<String>), ScenarioError> {
+    let Some(header) = root.sub_table("scenario")? else {
+        return Err(root.error(
+            "a scenario file starts with a [scenario] table giving at least `name = \"…\"`".into(),
+        ));
+    };
+    header.deny_unknown(&["name", "description", "model"], "[scenario]")?;
+    if let Some(model) = header.opt_str("model")?
+        && model != "footprint"
+    {
+        return Err(header.doc.error_at(
+            &header.span_of("model"),
+            &header.child_path("model"),
+            format!("unknown model `{model}`; allowed: footprint"),
+        ));
+    }
+    let name = header
+        .opt_str("name")?
+        .ok_or_else(|| header.error("[scenario] needs `name = \"…\"`".into()))?;
+    Ok((name, header.opt_str("description")?))
+}
+
+pub fn parse_settings(root: &TableNode<'_, '_>) -> Result<Settings, ScenarioError> {
+    let Some(t) = root.sub_table("settings")? else {
+        return Ok(Settings::default());
+    };
+    t.deny_unknown(&["samples", "seed", "level"], "[settings]")?;
+    let whole = |key: &str| -> Result<Option<u64>, ScenarioError> {
+        match t.opt_f64(key)? {
+            None => Ok(None),
+            Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= 2f64.powi(53) => Ok(Some(x as u64)),
+            Some(x) => Err(t.doc.error_at(
+                &t.span_of(key),
+                &t.child_path(key),
+                format!("{x} is not allowed; `{key}` is a whole number ≥ 0"),
+            )),
+        }
+    };
+    let level = t.opt_f64("level")?;
+    if let Some(l) = level
+        && !(l > 0.0 && l < 1.0)
+    {
+        return Err(t.doc.error_at(
+            &t.span_of("level"),
+            &t.child_path("level"),
+            format!(
+                "level {l} is not allowed; it is a probability strictly between 0 and 1, e.g. 0.95"
+            ),
+        ));
+    }
+    Ok(Settings {
+        samples: whole("samples")?,
+        seed: whole("seed")?,
+        level,
+    })
+}
+
+pub fn parse_conventions(root: &TableNode<'_, '_>) -> Result<Conventions, ScenarioError> {
+    let mut conventions = Conventions {
+        water_formula: WaterFormula::Ecologits,
+        apply_pue: true,
+    };
+    let Some(t) = root.sub_table("conventions")? else {
+        return Ok(conventions);
+    };
+    t.deny_unknown(&["water_formula", "apply_pue"], "[conventions]")?;
+    if let Some(w) = t.opt_str("water_formula")? {
+        conventions.water_formula = match w.as_str() {
+            "ecologits" => WaterFormula::Ecologits,
+            "olmo" => WaterFormula::Olmo,
+            other => {
+                return Err(t.doc.error_at(
+                    &t.span_of("water_formula"),
+                    &t.child_path("water_formula"),
+                    format!("unknown water formula `{other}`; allowed: ecologits, olmo"),
+                ));
+            }
+        };
+    }
+    if let Some(b) = t.opt_bool("apply_pue")? {
+        conventions.apply_pue = b;
+    }
+    Ok(conventions)
+}
+
+pub fn parse_parameters(
+    root: &TableNode<'_, '_>,
+) -> Result<Vec<(String, ValueSpec)>, ScenarioError> {
+    let Some(t) = root.sub_table("parameters")? else {
+        return Ok(Vec::new());
+    };
+    t.entries()
+        .map(|(name, value)| {
+            Ok((
+                name.to_string(),
+                parse_value(t.doc, value, &t.child_path(name))?,
+            ))
+        })
+        .collect()
+}
+
+pub fn parse_choices(root: &TableNode<'_, '_>) -> Result<Vec<ChoiceSpec>, ScenarioError> {
+    let Some(t) = root.sub_table("choices")? else {
+        return Ok(Vec::new());
+    };
+    let mut choices = Vec::new();
+    for (name, value) in t.entries() {
+        let c = as_table(t.doc, value, t.child_path(name))?;
+        c.deny_unknown(
+            &["options", "weights", "nominal", "unit", "source", "note"],
+            "a choice",
+        )?;
+        let options_path = c.child_path("options");
+        let options: Vec<String> =
+            as_array(c.doc, c.require("options", "a choice")?, &options_path)?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| as_str(c.doc, v, &index_path(&options_path, i)))
+                .collect::<Result<_, _>>()?;
+        if options.is_empty() {
+            return Err(c.error("a choice needs at least one option".into()));
+        }
+        let weights = match c.get("weights") {
+            None => vec![1.0; options.len()],
+            Some(w) => {
+                let wp = c.child_path("weights");
+                let ws: Vec<f64> = as_array(c.doc, w, &wp)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| as_f64(c.doc, v, &index_path(&wp, i)))
+                    .collect::<Result<_, _>>()?;
+                if ws.len() != options.len()
+                    || ws.iter().any(|x| *x < 0.0)
+                    || ws.iter().sum::<f64>() <= 0.0
+                {
+                    return Err(c.doc.error_at(
+                        &w.span(),
+                        &wp,
+                        format!(
+                            "weights must be {} numbers ≥ 0 (one per option) with a positive sum",
+                            options.len()
+                        ),
+                    ));
+                }
+                ws
+            }
+        };
+        let nominal = match c.opt_str("nominal")? {
+            None => first_max(&weights),
+            Some(n) => options.iter().position(|o| *o == n).ok_or_else(|| {
+                c.doc.error_at(
+                    &c.span_of("nominal"),
+                    &c.child_path("nominal"),
+                    format!(
+                        "nominal `{n}` is not an option; options: {}",
+                        options.join(", ")
+                    ),
+                )
+            })?,
+        };
+        choices.push(ChoiceSpec {
+            name: name.to_string(),
+            options,
+            weights,
+            nominal,
+            meta: meta_of(&c)?,
+            path: c.path.clone(),
+            span: c.span.clone(),
+        });
+    }
+    Ok(choices)
+}
+
+fn first_max(weights: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, w) in weights.iter().enumerate() {
+        if *w > weights[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+fn meta_of(t: &TableNode<'_, '_>) -> Result<Meta, ScenarioError> {
+    Ok(Meta {
+        unit: t.opt_str("unit")?,
+        source: t.opt_str("source")?,
+        note: t.opt_str("note")?,
+    })
+}
+
+pub fn parse_share_sets(root: &TableNode<'_, '_>) -> Result<Vec<ShareSetSpec>, ScenarioError> {
+    let Some(t) = root.sub_table("shares")? else {
+        return Ok(Vec::new());
+    };
+    let mut sets = Vec::new();
+    for (name, value) in t.entries() {
+        let s = as_table(t.doc, value, t.child_path(name))?;
+        let what = "a share set";
+        s.deny_unknown(
+            &[
+                "total",
+                "shares",
+                "concentration",
+                "sum_tolerance",
+                "source",
+                "note",
+            ],
+            what,
+        )?;
+        let total = optional_value(&s, "total")?;
+        let Some(parts) = s.sub_table("shares")? else {
+            return Err(s.error("a share set needs `shares = { key = fraction, … }`".into()));
+        };
+        let mut keys = Vec::new();
+        let mut shares = Vec::new();
+        for (key, v) in parts.entries() {
+            let x = as_f64(s.doc, v, &parts.child_path(key))?;
+            if !(x > 0.0 && x <= 1.0) {
+                return Err(s.doc.error_at(
+                    &v.span(),
+                    &parts.child_path(key),
+                    format!("share {x} is not allowed; a share is a fraction in (0, 1]"),
+                ));
+            }
+            keys.push(key.to_string());
+            shares.push(x);
+        }
+        if keys.is_empty() {
+            return Err(parts.error("a share set needs at least one share".into()));
+        }
+        let tolerance = s.opt_f64("sum_tolerance")?.unwrap_or(1e-9);
+        if !(0.0..=0.05).contains(&tolerance) {
+            return Err(s.doc.error_at(
+                &s.span_of("sum_tolerance"),
+                &s.child_path("sum_tolerance"),
+                format!("sum_tolerance {tolerance} is not allowed; use a value in [0, 0.05] (rounding of published percentages)"),
+            ));
+        }
+        let sum: f64 = shares.iter().sum();
+        if (sum - 1.0).abs() > tolerance {
+            return Err(parts.error(format!(
+                "shares sum to {sum}, not 1 (allowed deviation {tolerance}); fix them, or set `sum_tolerance` if the published percentages are rounded"
+            )));
+        }
+        shares.iter_mut().for_each(|x| *x /= sum);
+        let concentration = s.opt_f64("concentration")?;
+        if let Some(c) = concentration
+            && c <= 0.0
+        {
+            return Err(s.doc.error_at(
+                &s.span_of("concentration"),
+                &s.child_path("concentration"),
+                format!("concentration {c} is not allowed; it is > 0 (larger = shares closer to the given ones), or omit it for fixed shares"),
+            ));
+        }
+        sets.push(ShareSetSpec {
+            name: name.to_string(),
+            total,
+            keys,
+            shares,
+            concentration,
+            meta: meta_of(&s)?,
+            path: s.path.clone(),
+            span: s.span.clone(),
+        });
+    }
+    Ok(sets)
+}
+
+fn required_value(
+    t: &TableNode<'_, '_>,
+    key: &str,
+    what: &str,
+) -> Result<ValueSpec, ScenarioError> {
+    parse_value(t.doc, t.require(key, what)?, &t.child_path(key))
+}
+
+fn optional_value(t: &TableNode<'_, '_>, key: &str) -> Result<Option<ValueSpec>, ScenarioError> {
+    t.get(key)
+        .map(|v| parse_value(t.doc, v, &t.child_path(key)))
+        .transpose()
+}
+
+fn required_section<'d, 't>(
+    root: &TableNode<'d, 't>,
+    key: &str,
+    keys: &str,
+) -> Result<TableNode<'d, 't>, ScenarioError> {
+    root.sub_table(key)?
+        .ok_or_else(|| root.error(format!("the scenario needs a [{key}] table with {keys}")))
+}
+
+pub fn parse_datacenter(root: &TableNode<'_, '_>) -> Result<DatacenterSpec, ScenarioError> {
+    let t = required_section(root, "datacenter", "`pue` and `wue_onsite`")?;
+    t.deny_unknown(&["pue", "wue_onsite", "source", "note"], "[datacenter]")?;
+    Ok(DatacenterSpec {
+        pue: required_value(&t, "pue", "[datacenter]")?,
+        wue_onsite: required_value(&t, "wue_onsite", "[datacenter]")?,
+    })
+}
+
+pub fn parse_electricity(root: &TableNode<'_, '_>) -> Result<ElectricitySpec, ScenarioError> {
+    let t = required_section(root, "electricity", "`gwp`, `pe`, `adp` and `water`")?;
+    t.deny_unknown(
+        &["gwp", "pe", "adp", "water", "source", "note"],
+        "[electricity]",
+    )?;
+    let what = "[electricity]";
+    Ok(ElectricitySpec {
+        gwp: required_value(&t, "gwp", what)?,
+        pe: required_value(&t, "pe", what)?,
+        adp: required_value(&t, "adp", what)?,
+        water: required_value(&t, "water", what)?,
+    })
+}
+
+pub fn parse_idle(root: &TableNode<'_, '_>) -> Result<Option<IdleSpec>, ScenarioError> {
+    let Some(t) = root.sub_table("idle")? else {
+        return Ok(None);
+    };
+    t.deny_unknown(&["energy_kwh", "ratio", "source", "note"], "[idle]")?;
+    match (optional_value(&t, "energy_kwh")?, optional_value(&t, "ratio")?) {
+        (Some(e), None) => Ok(Some(IdleSpec::Energy(e))),
+        (None, Some(r)) => Ok(Some(IdleSpec::Ratio(r))),
+        _ => Err(t.error(
+            "[idle] takes exactly one of `energy_kwh` (absolute) or `ratio` (of the runs' facility energy)".into(),
+        )),
+    }
+}
+
+fn name_ref(t: &TableNode<'_, '_>, key: &str) -> Result<Option<NameRef>, ScenarioError> {
+    Ok(t.opt_str(key)?.map(|name| NameRef {
+        name,
+        path: t.child_path(key),
+        span: t.span_of(key),
+    }))
+}
+
+pub fn parse_defaults(root: &TableNode<'_, '_>) -> Result<DefaultsSpec, ScenarioError> {
+    let Some(t) = root.sub_table("defaults")? else {
+        return Ok(DefaultsSpec::default());
+    };
+    t.deny_unknown(&["profile", "load"], "[defaults]")?;
+    Ok(DefaultsSpec {
+        profile: name_ref(&t, "profile")?,
+        load: optional_value(&t, "load")?,
+    })
+}
+
+const PROFILE_KEYS: [&str; 11] = [
+    "gpus_per_node",
+    "gpu_power_curve",
+    "gpu_power_w",
+    "power_scale",
+    "rest_of_node_w",
+    "lifetime_years",
+    "lifetime_utilisation",
+    "load",
+    "embodied",
+    "source",
+    "note",
+];
+
+pub fn parse_profiles(root: &TableNode<'_, '_>) -> Result<Vec<ProfileSpec>, ScenarioError> {
+    let Some(t) = root.sub_table("profiles")? else {
+        return Ok(Vec::new());
+    };
+    let mut profiles = Vec::new();
+    for (name, value) in t.entries() {
+        let p = as_table(t.doc, value, t.child_path(name))?;
+        let what = "a hardware profile";
+        p.deny_unknown(&PROFILE_KEYS, what)?;
+        profiles.push(ProfileSpec {
+            name: name.to_string(),
+            path: p.path.clone(),
+            span: p.span.clone(),
+            gpus_per_node: required_value(&p, "gpus_per_node", what)?,
+            power: parse_power(&p)?,
+            rest_of_node_w: optional_value(&p, "rest_of_node_w")?,
+            lifetime_years: required_value(&p, "lifetime_years", what)?,
+            lifetime_utilisation: optional_value(&p, "lifetime_utilisation")?,
+            load: optional_value(&p, "load")?,
+            embodied: parse_embodied(&p)?,
+            meta: meta_of(&p)?,
+        });
+    }
+    Ok(profiles)
+}
+
+fn parse_power(p: &TableNode<'_, '_>) -> Result<PowerSpec, ScenarioError> {
+    let curve = p.get("gpu_power_curve");
+    let fixed = p.get("gpu_power_w");
+    match (curve, fixed) {
+        (Some(c), None) => {
+            let path = p.child_path("gpu_power_curve");
+            let mut points = Vec::new();
+            for (i, item) in as_array(p.doc, c, &path)?.iter().enumerate() {
+                let pt = as_table(p.doc, item, index_path(&path, i))?;
+                pt.deny_unknown(&["load", "watts"], "a power-curve point")?;
+                let load = as_f64(p.doc, pt.require("load", "a power-curve point")?, &pt.child_path("load"))?;
+                let watts = required_value(&pt, "watts", "a power-curve point")?;
+                if !(0.0..=1.0).contains(&load) {
+                    return Err(pt.error(format!("load {load} is not allowed; a load is a fraction in [0, 1]")));
+                }
+                if let Some((prev, _)) = points.last()
+                    && load <= *prev
+                {
+                    return Err(pt.error(format!(
+                        "curve points must have strictly increasing loads; {load} follows {prev}"
+                    )));
+                }
+                points.push((load, watts));
+            }
+            if points.len() < 2 || points[0].0 != 0.0 || points[points.len() - 1].0 != 1.0 {
+                return Err(p.doc.error_at(
+                    &c.span(),
+                    &path,
+                    "a GPU power curve needs at least two points, the first at load 0 and the last at load 1".into(),
+                ));
+            }
+            Ok(PowerSpec::Curve {
+                points,
+                scale: optional_value(p, "power_scale")?,
+            })
+        }
+        (None, Some(_)) => {
+            if p.contains("power_scale") {
+                return Err(p.doc.error_at(
+                    &p.span_of("power_scale"),
+                    &p.child_path("power_scale"),
+                    "`power_scale` applies to `gpu_power_curve` only; scale `gpu_power_w` itself".into(),
+                ));
+            }
+            Ok(PowerSpec::PerGpu(required_value(p, "gpu_power_w", "a hardware profile")?))
+        }
+        _ => Err(p.error(
+            "a hardware profile gives GPU power as exactly one of `gpu_power_curve` (load → watts points) or `gpu_power_w` (a fixed per-GPU figure)".into(),
+        )),
+    }
+}
+
+fn parse_embodied(p: &TableNode<'_, '_>) -> Result<Vec<ComponentSpec>, ScenarioError> {
+    let Some(e) = p.sub_table("embodied")? else {
+        return Ok(Vec::new());
+    };
+    let mut components = Vec::new();
+    for (name, value) in e.entries() {
+        let c = as_table(e.doc, value, e.child_path(name))?;
+        let mut allowed = vec!["count", "source", "note"];
+        allowed.extend_from_slice(&EMBODIED_CATEGORIES);
+        c.deny_unknown(&allowed, "an embodied component")?;
+        let factors = [
+            optional_value(&c, "gwp")?,
+            optional_value(&c, "pe")?,
+            optional_value(&c, "adp")?,
+            optional_value(&c, "water")?,
+        ];
+        components.push(ComponentSpec {
+            name: name.to_string(),
+            count: required_value(&c, "count", "an embodied component")?,
+            factors,
+        });
+    }
+    Ok(components)
+}
+
+const ROW_KEYS: [&str; 9] = [
+    "name",
+    "tags",
+    "gpu_hours",
+    "share",
+    "it_energy_kwh",
+    "profile",
+    "load",
+    "source",
+    "note",
+];
+
+pub fn parse_inventory(root: &TableNode<'_, '_>) -> Result<Vec<RowSpec>, ScenarioError> {
+    let Some(value) = root.get("inventory") else {
+        return Err(root.error(
+            "the scenario needs at least one [[inventory]] row (GPU-hours with tags)".into(),
+        ));
+    };
+    let mut rows = Vec::new();
+    for (i, item) in as_array(root.doc, value, "inventory")?.iter().enumerate() {
+        let r = as_table(root.doc, item, index_path("inventory", i))?;
+        let what = "an inventory row";
+        r.deny_unknown(&ROW_KEYS, what)?;
+        let name = r
+            .opt_str("name")?
+            .unwrap_or_else(|| format!("row {}", i + 1));
+        let mut tags = Vec::new();
+        if let Some(t) = r.sub_table("tags")? {
+            for (k, v) in t.entries() {
+                tags.push((k.to_string(), as_str(t.doc, v, &t.child_path(k))?));
+            }
+        }
+        let direct = optional_value(&r, "gpu_hours")?;
+        let hours = match name_ref(&r, "share")? {
+            None => direct.map(HoursSpec::Direct),
+            Some(share) => {
+                let Some((set, key)) = share.name.split_once('.') else {
+                    return Err(r.doc.error_at(
+                        &share.span,
+                        &share.path,
+                        format!("`{}` is not of the form \"share_set.key\"", share.name),
+                    ));
+                };
+                Some(HoursSpec::Share {
+                    of: direct,
+                    key: key.to_string(),
+                    set: NameRef {
+                        name: set.to_string(),
+                        ..share
+                    },
+                })
+            }
+        };
+        let it_energy_kwh = optional_value(&r, "it_energy_kwh")?;
+        if hours.is_none() && it_energy_kwh.is_none() {
+            return Err(r.error(
+                "an inventory row needs `gpu_hours`, `share = \"set.key\"` or a measured `it_energy_kwh`".into(),
+            ));
+        }
+        rows.push(RowSpec {
+            name,
+            path: r.path.clone(),
+            span: r.span.clone(),
+            tags,
+            hours,
+            it_energy_kwh,
+            profile: name_ref(&r, "profile")?,
+            load: optional_value(&r, "load")?,
+        });
+    }
+    if rows.is_empty() {
+        return Err(root.error("`inventory` needs at least one row".into()));
+    }
+    Ok(rows)
+}

@@ -1,0 +1,312 @@
+//! Bad input gets a clear error and exit code 2, never a panic: the message
+//! names the file, the line, the key path, what was wrong and what is allowed.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{MINIMAL, write_scenario};
+
+/// Replaces `from` in the minimal scenario (which must contain it) by `to`.
+fn variant(from: &str, to: &str) -> String {
+    assert!(
+        MINIMAL.contains(from),
+        "test bug: `{from}` not in the template"
+    );
+    MINIMAL.replacen(from, to, 1)
+}
+
+/// Runs `ecoband check` on `text`; asserts exit 2, no panic, and that stderr
+/// holds the file name, `file:LINE:` and every fragment.
+fn assert_refused(text: &str, line: usize, fragments: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_scenario(dir.path(), "bad.toml", text);
+    let output = Command::cargo_bin("ecoband")
+        .unwrap()
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let place = format!("bad.toml:{line}:");
+    assert!(stderr.contains(&place), "expected `{place}` in: {stderr}");
+    for f in fragments {
+        assert!(stderr.contains(f), "expected `{f}` in: {stderr}");
+    }
+}
+
+#[test]
+fn minimal_template_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_scenario(dir.path(), "ok.toml", MINIMAL);
+    Command::cargo_bin("ecoband")
+        .unwrap()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .success();
+}
+
+#[test]
+fn unknown_top_level_key() {
+    let text = format!("{MINIMAL}\n[colour]\nred = 1\n");
+    let line = text.lines().position(|l| l == "[colour]").unwrap() + 1;
+    assert_refused(
+        &text,
+        line,
+        &["`colour`", "unknown key", "allowed keys:", "datacenter"],
+    );
+}
+
+#[test]
+fn unknown_nested_key() {
+    let text = variant("wue_onsite = 0.5", "wue_onsite = 0.5\npeu = 1.3");
+    assert_refused(
+        &text,
+        7,
+        &[
+            "`datacenter.peu`",
+            "unknown key `peu`",
+            "allowed keys: pue, wue_onsite",
+        ],
+    );
+}
+
+#[test]
+fn unknown_distribution() {
+    let text = variant(
+        "pue = 1.2",
+        r#"pue = { dist = "gaussian", mean = 1.2, sd = 0.1 }"#,
+    );
+    assert_refused(
+        &text,
+        5,
+        &[
+            "datacenter.pue.dist",
+            "unknown distribution `gaussian`",
+            "triangular",
+        ],
+    );
+}
+
+#[test]
+fn min_greater_than_max() {
+    let text = variant(
+        "pue = 1.2",
+        r#"pue = { dist = "uniform", min = 1.5, max = 1.1 }"#,
+    );
+    assert_refused(&text, 5, &["`datacenter.pue`", "min", "max"]);
+}
+
+#[test]
+fn mode_outside_range() {
+    let text = variant(
+        "pue = 1.2",
+        r#"pue = { dist = "triangular", min = 1.1, mode = 2.0, max = 1.5 }"#,
+    );
+    assert_refused(&text, 5, &["`datacenter.pue`", "mode"]);
+}
+
+#[test]
+fn negative_standard_deviation() {
+    let text = variant(
+        "gwp = 0.1",
+        r#"gwp = { dist = "normal", mean = 0.1, sd = -0.02, min = 0 }"#,
+    );
+    assert_refused(&text, 9, &["`electricity.gwp`", "sd"]);
+}
+
+#[test]
+fn geometric_sd_below_one() {
+    let text = variant(
+        "gwp = 0.1",
+        r#"gwp = { dist = "lognormal", median = 0.1, gsd = 0.8 }"#,
+    );
+    assert_refused(&text, 9, &["`electricity.gwp`", "gsd"]);
+}
+
+#[test]
+fn lognormal_with_mixed_parameterisations() {
+    let text = variant(
+        "gwp = 0.1",
+        r#"gwp = { dist = "lognormal", median = 0.1, sd = 0.02 }"#,
+    );
+    assert_refused(&text, 9, &["`electricity.gwp`", "exactly one pair"]);
+}
+
+#[test]
+fn shares_not_summing_to_one() {
+    let text = variant(
+        "[[inventory]]",
+        "[shares.phase]\ntotal = 1000\nshares = { a = 0.5, b = 0.4 }\n\n[[inventory]]",
+    );
+    assert_refused(&text, 25, &["`shares.phase.shares`", "sum to 0.9", "not 1"]);
+}
+
+#[test]
+fn not_a_number_and_infinity() {
+    assert_refused(
+        &variant("pue = 1.2", "pue = nan"),
+        5,
+        &["`datacenter.pue`", "not a finite number"],
+    );
+    assert_refused(
+        &variant("pe = 10.0", "pe = inf"),
+        10,
+        &["`electricity.pe`", "not a finite number"],
+    );
+}
+
+#[test]
+fn negative_gpu_hours() {
+    let text = variant("gpu_hours = 1000", "gpu_hours = -5");
+    assert_refused(&text, 25, &["`inventory[0].gpu_hours`", "must be ≥ 0"]);
+}
+
+#[test]
+fn unbounded_normal_gpu_hours_is_refused_with_a_hint() {
+    let text = variant(
+        "gpu_hours = 1000",
+        r#"gpu_hours = { dist = "normal", mean = 1000, sd = 100 }"#,
+    );
+    assert_refused(
+        &text,
+        25,
+        &["`inventory[0].gpu_hours`", "must be ≥ 0", "truncate"],
+    );
+}
+
+#[test]
+fn pue_below_one() {
+    let text = variant(
+        "pue = 1.2",
+        r#"pue = { dist = "uniform", min = 0.9, max = 1.3 }"#,
+    );
+    assert_refused(&text, 5, &["`datacenter.pue`", "must be ≥ 1"]);
+}
+
+#[test]
+fn probability_outside_unit_interval() {
+    let text = variant(
+        "lifetime_years = 5",
+        "lifetime_years = 5\nlifetime_utilisation = 1.2",
+    );
+    assert_refused(
+        &text,
+        18,
+        &["`profiles.node.lifetime_utilisation`", "fraction", "(0, 1]"],
+    );
+    let text = variant("[[inventory]]", "[settings]\nlevel = 1.5\n\n[[inventory]]");
+    assert_refused(&text, 24, &["`settings.level`", "strictly between 0 and 1"]);
+}
+
+#[test]
+fn undefined_parameter() {
+    let text = variant("gwp = 0.1", r#"gwp = "grid_carbon""#);
+    assert_refused(
+        &text,
+        9,
+        &[
+            "`electricity.gwp`",
+            "undefined parameter `grid_carbon`",
+            "[parameters]",
+        ],
+    );
+}
+
+#[test]
+fn undefined_profile() {
+    let text = variant("gpu_hours = 1000", "gpu_hours = 1000\nprofile = \"dgx\"");
+    assert_refused(
+        &text,
+        26,
+        &[
+            "`inventory[0].profile`",
+            "undefined hardware profile `dgx`",
+            "defined profiles: node",
+        ],
+    );
+}
+
+#[test]
+fn undefined_share_key() {
+    let text = variant(
+        "[[inventory]]",
+        "[shares.phase]\ntotal = 1000\nshares = { a = 0.5, b = 0.5 }\n\n[[inventory]]",
+    )
+    .replace("gpu_hours = 1000", "share = \"phase.c\"");
+    assert_refused(&text, 29, &["`inventory[0].share`", "no share `c`", "a, b"]);
+}
+
+#[test]
+fn wrong_unit() {
+    let text = variant(
+        "gpu_power_w = 400",
+        r#"gpu_power_w = { value = 0.4, unit = "kWh" }"#,
+    );
+    assert_refused(
+        &text,
+        16,
+        &["`profiles.node.gpu_power_w`", "unit `kWh`", "W, kW"],
+    );
+}
+
+#[test]
+fn malformed_file() {
+    let text = variant("pue = 1.2", "pue = = 1.2");
+    assert_refused(&text, 5, &["malformed TOML"]);
+}
+
+#[test]
+fn missing_file_is_an_error_not_a_panic() {
+    let output = Command::cargo_bin("ecoband")
+        .unwrap()
+        .args(["run", "no/such/scenario.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no/such/scenario.toml") && stderr.contains("cannot read"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn failed_run_leaves_no_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_scenario(dir.path(), "bad.toml", &variant("pue = 1.2", "pue = 0.5"));
+    let out = dir.path().join("result.json");
+    Command::cargo_bin("ecoband")
+        .unwrap()
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(!out.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "only the scenario remains"
+    );
+}
+
+#[test]
+fn bad_command_line_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_scenario(dir.path(), "ok.toml", MINIMAL);
+    for args in [["--level", "1.5"], ["--samples", "1"]] {
+        let output = Command::cargo_bin("ecoband")
+            .unwrap()
+            .arg("run")
+            .arg(&path)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains(args[0]));
+    }
+}
