@@ -27,7 +27,7 @@ const BLOCK: usize = 64;
 
 /// Chunks evaluated in parallel before their moments are merged; bounds the
 /// memory held for chunk results whatever N is.
-const CHUNKS_PER_BATCH: u64 = 64;
+const CHUNKS_PER_BATCH: u64 = 256;
 
 /// What a Monte Carlo run accumulates: moments and a quantile sketch per
 /// output series.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::Model;
 use super::factor::{Factor, FactorKind};
-use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row};
+use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowGroup};
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
 use crate::dist::Dirichlet;
@@ -528,13 +528,14 @@ impl<'s> Compiler<'s> {
         }
         let tag_rows = (0..layout.tag_values.len())
             .map(|t| {
-                (0..rows.len())
-                    .filter(|&r| rows[r].tags.contains(&t))
-                    .collect()
+                RowGroup::new(
+                    &rows,
+                    (0..rows.len()).filter(|&r| rows[r].tags.contains(&t)),
+                )
             })
             .collect();
         Ok(Footprint {
-            all_rows: (0..rows.len()).collect(),
+            all_rows: RowGroup::new(&rows, 0..rows.len()),
             tag_rows,
             rows,
             profiles,

@@ -81,9 +81,31 @@ pub struct Footprint {
     pub water_formula: WaterFormula,
     pub apply_pue: bool,
     pub layout: OutputLayout,
-    /// Indices of all rows, and of the rows carrying each tag value.
-    pub all_rows: Vec<usize>,
-    pub tag_rows: Vec<Vec<usize>>,
+    /// All rows, and the rows carrying each tag value.
+    pub all_rows: RowGroup,
+    pub tag_rows: Vec<RowGroup>,
+}
+
+/// A set of rows, split by hardware profile so that GPU-hours can be summed
+/// per profile in a register before multiplying by the profile's rates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowGroup {
+    /// (profile, rows on it); rows without a profile have no embodied part.
+    pub by_profile: Vec<(Option<usize>, Vec<usize>)>,
+}
+
+impl RowGroup {
+    pub fn new(rows: &[Row], members: impl Iterator<Item = usize>) -> Self {
+        let mut by_profile: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+        for r in members {
+            let p = rows[r].profile;
+            match by_profile.iter_mut().find(|(q, _)| *q == p) {
+                Some((_, list)) => list.push(r),
+                None => by_profile.push((p, vec![r])),
+            }
+        }
+        RowGroup { by_profile }
+    }
 }
 
 /// Per-sample working memory, allocated once per worker.
@@ -95,8 +117,9 @@ pub struct Scratch {
     /// Per profile: GPU power (W) at each point of its curve, scaled (one
     /// point for a fixed per-GPU figure); evaluated once per sample.
     curve_watts: Vec<Vec<f64>>,
-    /// Per row: IT energy (kWh), then embodied impacts in category order.
-    row_sums: Vec<[f64; 6]>,
+    /// Per row: IT energy (kWh) and GPU-hours.
+    row_it_kwh: Vec<f64>,
+    row_hours: Vec<f64>,
 }
 
 /// Energy and impact breakdown of one evaluation, for `ecoband baseline`.
@@ -119,7 +142,8 @@ impl Footprint {
                     Power::PerGpu(_) => vec![0.0],
                 })
                 .collect(),
-            row_sums: vec![[0.0; 6]; self.rows.len()],
+            row_it_kwh: vec![0.0; self.rows.len()],
+            row_hours: vec![0.0; self.rows.len()],
         }
     }
 
@@ -188,18 +212,26 @@ impl Footprint {
     }
 
     /// IT energy (kWh) and embodied impacts (category order) of a group of
-    /// rows: element-wise sums of the rows' contiguous six-number records,
-    /// kept in registers (accumulating in memory chains every row through a
-    /// store and a load, which measured 20 % slower on the Moshi scenario).
+    /// rows. Sums stay in registers: accumulating in memory (e.g. into a
+    /// per-profile array) chains every row through a store and a load, which
+    /// measured 20 % slower on the Moshi scenario.
     #[inline]
-    fn rows_sums(rows: &[usize], scratch: &Scratch) -> [f64; 6] {
-        let mut sums = [0.0; 6];
-        for &r in rows {
-            for (s, x) in sums.iter_mut().zip(&scratch.row_sums[r]) {
-                *s += x;
+    fn rows_sums(group: &RowGroup, scratch: &Scratch) -> (f64, [f64; 5]) {
+        let mut it_kwh = 0.0;
+        let mut embodied = [0.0; 5];
+        for (profile, rows) in &group.by_profile {
+            let mut hours = 0.0;
+            for &r in rows {
+                it_kwh += scratch.row_it_kwh[r];
+                hours += scratch.row_hours[r];
+            }
+            if let Some(p) = profile {
+                for (e, rate) in embodied.iter_mut().zip(&scratch.profile_rates[*p]) {
+                    *e += hours * rate;
+                }
             }
         }
-        sums
+        (it_kwh, embodied)
     }
 
     /// Evaluates every output series for one set of factor values.
@@ -230,17 +262,8 @@ impl Footprint {
                 (None, None) => 0.0,
             };
             it_kwh += e;
-            let record = &mut scratch.row_sums[i];
-            record[0] = e;
-            match row.profile {
-                Some(p) => {
-                    let rates = &scratch.profile_rates[p];
-                    for k in 0..5 {
-                        record[1 + k] = hours * rates[k];
-                    }
-                }
-                None => record[1..].fill(0.0),
-            }
+            scratch.row_it_kwh[i] = e;
+            scratch.row_hours[i] = hours;
         }
 
         let pue = if self.apply_pue {
@@ -272,8 +295,7 @@ impl Footprint {
         let idle_per_it = if it_kwh > 0.0 { idle_kwh / it_kwh } else { 0.0 };
 
         let stride = self.layout.stride();
-        let all = Self::rows_sums(&self.all_rows, scratch);
-        let embodied = &all[1..];
+        let (_, embodied) = Self::rows_sums(&self.all_rows, scratch);
         for cat in 0..CATEGORIES.len() {
             let usage = it_kwh * usage_per_it[cat];
             let idle = idle_kwh * per_idle[cat];
@@ -284,10 +306,10 @@ impl Footprint {
             o[3] = embodied[cat];
         }
         for (t, rows) in self.tag_rows.iter().enumerate() {
-            let sums = Self::rows_sums(rows, scratch);
+            let (tag_it_kwh, tag_embodied) = Self::rows_sums(rows, scratch);
             for cat in 0..CATEGORIES.len() {
                 let per_it = usage_per_it[cat] + idle_per_it * per_idle[cat];
-                out[cat * stride + 1 + SCOPES.len() + t] = sums[0] * per_it + sums[1 + cat];
+                out[cat * stride + 1 + SCOPES.len() + t] = tag_it_kwh * per_it + tag_embodied[cat];
             }
         }
         EnergySplit {
