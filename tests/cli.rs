@@ -115,3 +115,27 @@ fn help_has_examples_for_each_command() {
         .success()
         .stdout(contains("run"));
 }
+
+#[test]
+fn every_number_in_bundled_scenarios_has_a_source() {
+    // The scenario standard: every number carries its source next to it.
+    for scenario in SCENARIOS {
+        let (_, model) = ecoband::app::load(&common::repo_file(scenario)).unwrap();
+        for f in &model.factors {
+            assert!(
+                f.source.as_deref().is_some_and(|s| !s.is_empty()),
+                "{scenario}: factor {} has no source",
+                f.name
+            );
+        }
+        for c in &model.constants {
+            assert!(
+                c.source.as_deref().is_some_and(|s| !s.is_empty()),
+                "{scenario}: {} = {} (line {}) has no source",
+                c.name,
+                c.value,
+                c.line
+            );
+        }
+    }
+}

@@ -5,11 +5,11 @@
 
 use std::collections::HashMap;
 
-use super::Model;
 use super::factor::{Factor, FactorKind};
 use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowGroup};
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
+use super::{FixedInput, Model};
 use crate::dist::Dirichlet;
 use crate::scenario::doc::Doc;
 use crate::scenario::units::Dimension;
@@ -75,6 +75,7 @@ struct Compiler<'s> {
     scenario: &'s Scenario,
     doc: Doc<'s>,
     factors: Vec<Factor>,
+    constants: Vec<FixedInput>,
     n_dims: usize,
     n_slots: usize,
     parameters: HashMap<String, CompiledParameter>,
@@ -87,6 +88,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         scenario,
         doc: Doc::new(scenario.path.clone(), &scenario.text),
         factors: Vec::new(),
+        constants: Vec::new(),
         n_dims: 0,
         n_slots: 0,
         parameters: HashMap::new(),
@@ -100,6 +102,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
     Ok(Model {
         name: scenario.name.clone(),
         factors: c.factors,
+        constants: c.constants,
         n_dims: c.n_dims,
         n_slots: c.n_slots,
         footprint,
@@ -193,7 +196,16 @@ impl<'s> Compiler<'s> {
         name: Option<&str>,
     ) -> Result<(Quantity, (f64, f64)), ScenarioError> {
         match &spec.kind {
-            ValueKind::Const(x) => Ok((Quantity::Const(*x), (*x, *x))),
+            ValueKind::Const(x) => {
+                self.constants.push(FixedInput {
+                    name: name.unwrap_or(&spec.path).to_string(),
+                    value: *x,
+                    unit: spec.meta.unit.clone(),
+                    source: spec.meta.source.clone(),
+                    line: self.line(&spec.span),
+                });
+                Ok((Quantity::Const(*x), (*x, *x)))
+            }
             ValueKind::Dist { dist, nominal } => {
                 let range = dist.support();
                 let factor = Factor {

@@ -14,10 +14,22 @@ pub use factor::{Factor, FactorKind, format_number};
 pub use footprint::{EnergySplit, Footprint, Scratch};
 pub use outputs::{CATEGORIES, Category, OutputLayout, SCOPES, Series};
 
+/// A constant input as written in the scenario, kept to show its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedInput {
+    pub name: String,
+    pub value: f64,
+    pub unit: Option<String>,
+    pub source: Option<String>,
+    pub line: usize,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub name: String,
     pub factors: Vec<Factor>,
+    /// Every constant input, in the order compiled.
+    pub constants: Vec<FixedInput>,
     /// Dimension of the unit cube a sample is drawn from.
     pub n_dims: usize,
     /// Length of the factor-value vector.

@@ -7,6 +7,12 @@ use crate::result::RunResult;
 
 /// Left-aligned first column, right-aligned others, two spaces apart.
 fn render(rows: &[Vec<String>]) -> String {
+    render_aligned(rows, false)
+}
+
+/// As `render`; with `text_last`, the last column (free text such as a
+/// source) is left-aligned too.
+fn render_aligned(rows: &[Vec<String>], text_last: bool) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {
@@ -22,7 +28,7 @@ fn render(rows: &[Vec<String>]) -> String {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
             let pad = widths[c] - cell.chars().count();
-            if c == 0 {
+            if c == 0 || (text_last && c == cols - 1) {
                 line.push_str(cell);
                 line.push_str(&" ".repeat(pad));
             } else {
@@ -197,6 +203,26 @@ pub fn factor_table(model: &Model) -> String {
     for f in &model.factors {
         let _ = writeln!(out, "  {}: {}", f.name, source_text(f));
     }
+    let _ = write!(out, "\n{} fixed input(s):\n", model.constants.len());
+    let mut rows = vec![vec![
+        "input".to_string(),
+        "line".into(),
+        "value".into(),
+        "unit".into(),
+        "source".into(),
+    ]];
+    for c in &model.constants {
+        rows.push(vec![
+            c.name.clone(),
+            c.line.to_string(),
+            format_number(c.value),
+            c.unit.clone().unwrap_or_else(|| "-".into()),
+            c.source
+                .clone()
+                .unwrap_or_else(|| "(no source given)".into()),
+        ]);
+    }
+    out.push_str(&render_aligned(&rows, true));
     out
 }
 
