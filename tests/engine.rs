@@ -153,3 +153,30 @@ fn interval_brackets_true_quantiles_at_stated_rate() {
     );
     assert!((t.median / truth(0.0) - 1.0).abs() < 0.005);
 }
+
+/// Peak resident memory of this test process's finished children (KiB).
+fn children_peak_rss_kib() -> i64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage only writes into the struct we pass.
+    unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init().ru_maxrss
+    }
+}
+
+#[test]
+fn memory_does_not_grow_with_samples() {
+    // Bounded memory: 5 million Moshi samples in well under the issue's
+    // ~100 MB for 10 million (measured: ~25 MB; BENCHMARKS.md). The bound
+    // is on the largest child of this test binary, so it also covers the
+    // smaller runs of the other tests.
+    Command::cargo_bin("ecoband")
+        .unwrap()
+        .arg("run")
+        .arg(common::repo_file("scenarios/moshi.toml"))
+        .args(["--samples", "5000000", "--threads", "2"])
+        .assert()
+        .success();
+    let peak = children_peak_rss_kib();
+    assert!(peak > 0 && peak < 100 * 1024, "peak RSS {peak} KiB");
+}

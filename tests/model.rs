@@ -132,3 +132,25 @@ fn olmo_water_convention_and_pue_switch() {
         split.idle_kwh * (0.4 + 3.0)
     ));
 }
+
+#[test]
+fn rest_of_node_as_a_ratio_of_gpu_power() {
+    let text = ROW.replace(
+        "rest_of_node_w = { value = 0.8, unit = \"kW\" }",
+        "rest_of_node_ratio = 0.5",
+    );
+    let model = model::compile(&Scenario::parse("row.toml", &text).unwrap()).unwrap();
+    let (_, split) = model.baseline();
+    // 500 GPU-h × 550 W × (1 + 0.5) = 412.5 kWh.
+    assert!(
+        close(split.it_kwh, 500.0 * 550.0 * 1.5 / 1000.0),
+        "{}",
+        split.it_kwh
+    );
+    let both = ROW.replace(
+        "power_scale = 1.1",
+        "power_scale = 1.1\nrest_of_node_ratio = 0.5",
+    );
+    let err = Scenario::parse("row.toml", &both).unwrap_err();
+    assert!(err.message.contains("not both"), "{err}");
+}

@@ -441,6 +441,12 @@ impl<'s> Compiler<'s> {
             Dimension::Power,
             Bound::NonNegative,
         )?;
+        let rest_of_node_ratio = self.optional(
+            p.rest_of_node_ratio.as_ref(),
+            0.0,
+            Dimension::Dimensionless,
+            Bound::NonNegative,
+        )?;
         let lifetime_years = self.quantity(&p.lifetime_years, Dimension::Years, Bound::Positive)?;
         let lifetime_utilisation = self.optional(
             p.lifetime_utilisation.as_ref(),
@@ -479,6 +485,7 @@ impl<'s> Compiler<'s> {
             gpus_per_node,
             power,
             rest_of_node_w,
+            rest_of_node_ratio,
             lifetime_years,
             lifetime_utilisation,
             components,

@@ -34,6 +34,8 @@ pub struct Profile {
     pub gpus_per_node: Quantity,
     pub power: Power,
     pub rest_of_node_w: Quantity,
+    /// Rest-of-node power as a ratio of the GPU's power.
+    pub rest_of_node_ratio: Quantity,
     pub lifetime_years: Quantity,
     pub lifetime_utilisation: Quantity,
     pub components: Vec<Component>,
@@ -112,8 +114,9 @@ impl RowGroup {
 #[derive(Debug, Clone)]
 pub struct Scratch {
     /// Per profile: embodied impact per GPU-hour in category order (gwp, pe,
-    /// water, adp, energy = 0) and rest-of-node power per GPU (W).
-    profile_rates: Vec<[f64; 6]>,
+    /// water, adp, energy = 0), rest-of-node power per GPU (W), and 1 + the
+    /// rest-of-node power ratio.
+    profile_rates: Vec<[f64; 7]>,
     /// Per profile: GPU power (W) at each point of its curve, scaled (one
     /// point for a fixed per-GPU figure); evaluated once per sample.
     curve_watts: Vec<Vec<f64>>,
@@ -133,7 +136,7 @@ pub struct EnergySplit {
 impl Footprint {
     pub fn scratch(&self) -> Scratch {
         Scratch {
-            profile_rates: vec![[0.0; 6]; self.profiles.len()],
+            profile_rates: vec![[0.0; 7]; self.profiles.len()],
             curve_watts: self
                 .profiles
                 .iter()
@@ -208,6 +211,7 @@ impl Footprint {
             rates[ADP] = node[2] / gpu_hours_of_life;
             rates[ENERGY] = 0.0;
             rates[5] = p.rest_of_node_w.eval(values) / gpus;
+            rates[6] = 1.0 + p.rest_of_node_ratio.eval(values);
         }
     }
 
@@ -255,8 +259,10 @@ impl Footprint {
                 (None, Some(p)) => {
                     let profile = &self.profiles[p];
                     let load = row.load.as_ref().map_or(1.0, |l| l.eval(values));
+                    let rates = &scratch.profile_rates[p];
                     let watts = Self::gpu_power_w(&profile.power, &scratch.curve_watts[p], load)
-                        + scratch.profile_rates[p][5];
+                        * rates[6]
+                        + rates[5];
                     hours * watts * 1e-3
                 }
                 (None, None) => 0.0,

@@ -91,6 +91,8 @@ pub struct ProfileSpec {
     pub gpus_per_node: ValueSpec,
     pub power: PowerSpec,
     pub rest_of_node_w: Option<ValueSpec>,
+    /// Rest-of-node power as a ratio of GPU power (instead of watts).
+    pub rest_of_node_ratio: Option<ValueSpec>,
     pub lifetime_years: ValueSpec,
     pub lifetime_utilisation: Option<ValueSpec>,
     pub load: Option<ValueSpec>,
@@ -474,12 +476,13 @@ pub fn parse_defaults(root: &TableNode<'_, '_>) -> Result<DefaultsSpec, Scenario
     })
 }
 
-const PROFILE_KEYS: [&str; 11] = [
+const PROFILE_KEYS: [&str; 12] = [
     "gpus_per_node",
     "gpu_power_curve",
     "gpu_power_w",
     "power_scale",
     "rest_of_node_w",
+    "rest_of_node_ratio",
     "lifetime_years",
     "lifetime_utilisation",
     "load",
@@ -497,6 +500,11 @@ pub fn parse_profiles(root: &TableNode<'_, '_>) -> Result<Vec<ProfileSpec>, Scen
         let p = as_table(t.doc, value, t.child_path(name))?;
         let what = "a hardware profile";
         p.deny_unknown(&PROFILE_KEYS, what)?;
+        if p.contains("rest_of_node_w") && p.contains("rest_of_node_ratio") {
+            return Err(p.error(
+                "a profile gives the rest of the node's power as `rest_of_node_w` or `rest_of_node_ratio`, not both".into(),
+            ));
+        }
         profiles.push(ProfileSpec {
             name: name.to_string(),
             path: p.path.clone(),
@@ -504,6 +512,7 @@ pub fn parse_profiles(root: &TableNode<'_, '_>) -> Result<Vec<ProfileSpec>, Scen
             gpus_per_node: required_value(&p, "gpus_per_node", what)?,
             power: parse_power(&p)?,
             rest_of_node_w: optional_value(&p, "rest_of_node_w")?,
+            rest_of_node_ratio: optional_value(&p, "rest_of_node_ratio")?,
             lifetime_years: required_value(&p, "lifetime_years", what)?,
             lifetime_utilisation: optional_value(&p, "lifetime_utilisation")?,
             load: optional_value(&p, "load")?,
