@@ -55,11 +55,41 @@ pub fn execute(command: Command) -> Result<String, AppError> {
     }
 }
 
-/// Loads, checks and compiles a scenario.
+/// Loads, checks and compiles a scenario; refuses one whose deterministic
+/// baseline is not a finite number (an overflow or 0/0 in the model).
 pub fn load(path: &Path) -> Result<(Scenario, Model), AppError> {
     let scenario = Scenario::load(path)?;
     let model = model::compile(&scenario)?;
+    let (baseline, _) = model.baseline();
+    if let Some(j) = baseline.iter().position(|x| !x.is_finite()) {
+        return Err(AppError::Input(format!(
+            "{}: the baseline of {} is {} (an overflow or 0/0 in the model); check the magnitudes of the inputs",
+            scenario.path,
+            model.layout().series_name(j),
+            baseline[j]
+        )));
+    }
     Ok((scenario, model))
+}
+
+/// Refuses a run in which some sample gave a non-finite output: the
+/// statistics would silently be wrong.
+fn check_finite(
+    scenario: &Scenario,
+    model: &Model,
+    acc: &engine::Accumulated,
+) -> Result<(), AppError> {
+    let moments = &acc.moments;
+    match (0..moments.mean.len())
+        .find(|&j| !(moments.mean[j].is_finite() && moments.m2[j].is_finite()))
+    {
+        None => Ok(()),
+        Some(j) => Err(AppError::Input(format!(
+            "{}: some samples of {} are not finite numbers (an overflow or 0/0 in the model at extreme input values); check the ranges of the inputs",
+            scenario.path,
+            model.layout().series_name(j)
+        ))),
+    }
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), AppError> {
@@ -106,6 +136,7 @@ pub fn simulate(
     let points = MonteCarlo::new(seed);
     let acc = engine::run(model, &points, samples, threads)
         .map_err(|e| AppError::Io(format!("cannot start {threads} worker threads: {e}")))?;
+    check_finite(scenario, model, &acc)?;
     Ok(RunResult {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo::of(scenario),

@@ -310,3 +310,111 @@ fn bad_command_line_values() {
         assert!(String::from_utf8_lossy(&output.stderr).contains(args[0]));
     }
 }
+
+#[test]
+fn pert_with_huge_lambda_is_refused_not_hung() {
+    let text = variant(
+        "pue = 1.2",
+        r#"pue = { dist = "pert", min = 1.1, mode = 1.1, max = 1.5, lambda = 1e8 }"#,
+    );
+    assert_refused(&text, 5, &["`datacenter.pue`", "lambda", "1000"]);
+}
+
+#[test]
+fn choice_weights_must_have_a_finite_sum() {
+    let text = variant(
+        "[[inventory]]",
+        "[choices.src]\noptions = [\"a\", \"b\"]\nweights = [1e308, 1e308]\n\n[[inventory]]",
+    );
+    assert_refused(&text, 25, &["`choices.src.weights`", "finite sum"]);
+}
+
+#[test]
+fn every_share_of_a_split_total_is_used_exactly_once() {
+    let with_set = variant(
+        "[[inventory]]",
+        "[shares.phase]\ntotal = 1000\nshares = { a = 0.5, b = 0.5 }\n\n[[inventory]]",
+    );
+    // Only `a` is used: half of the total would silently vanish.
+    let unused = with_set.replace("gpu_hours = 1000", "share = \"phase.a\"");
+    assert_refused(
+        &unused,
+        23,
+        &[
+            "`shares.phase`",
+            "share `b`",
+            "used by 0 rows",
+            "exactly once",
+        ],
+    );
+    // `a` used twice: it would be counted twice.
+    let twice = format!(
+        "{unused}\n[[inventory]]\nshare = \"phase.a\"\n\n[[inventory]]\nshare = \"phase.b\"\n"
+    );
+    assert_refused(
+        &twice,
+        33,
+        &["`inventory[1].share`", "share `a`", "used by 2 rows"],
+    );
+}
+
+#[test]
+fn settings_samples_below_two() {
+    let text = variant("[[inventory]]", "[settings]\nsamples = 0\n\n[[inventory]]");
+    assert_refused(&text, 24, &["`settings.samples`", "at least 2"]);
+}
+
+#[test]
+fn load_on_a_fixed_power_profile() {
+    let text = variant("gpu_power_w = 400", "gpu_power_w = 400\nload = 0.5");
+    assert_refused(&text, 17, &["`profiles.node.load`", "no effect"]);
+}
+
+#[test]
+fn non_finite_baseline_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = variant("gpu_hours = 1000", "gpu_hours = 1e300")
+        .replace("gpu_power_w = 400", "gpu_power_w = 1e300");
+    let path = write_scenario(dir.path(), "huge.toml", &text);
+    let output = Command::cargo_bin("ecoband")
+        .unwrap()
+        .arg("run")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("huge.toml") && stderr.contains("baseline of gwp"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn non_finite_samples_are_refused() {
+    // The baseline (grid factor 0.1) is finite, but with 1e160 GPU-hours
+    // (4.8e159 kWh) most draws of the grid factor overflow to infinity.
+    let dir = tempfile::tempdir().unwrap();
+    let text = variant(
+        "gwp = 0.1",
+        r#"gwp = { dist = "triangular", min = 0, mode = 0.1, max = 1e150 }"#,
+    )
+    .replace("gpu_hours = 1000", "gpu_hours = 1e160");
+    let path = write_scenario(dir.path(), "overflow.toml", &text);
+    let out = dir.path().join("r.json");
+    let output = Command::cargo_bin("ecoband")
+        .unwrap()
+        .arg("run")
+        .arg(&path)
+        .args(["--samples", "1000", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("some samples of gwp") && stderr.contains("not finite"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}

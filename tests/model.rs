@@ -58,6 +58,7 @@ gwp = { value = 1, unit = "tCO2e" }
 
 [[inventory]]
 name = "final"
+gpu_hours = 2000
 share = "category.final"
 load = 0.75
 tags = { category = "final" }
@@ -70,7 +71,7 @@ fn hand_computed_row_through_every_equation() {
     let (out, split) = model.baseline();
     let l = model.layout();
 
-    let hours = 2000.0 * 0.25; // share of the set's total
+    let hours = 2000.0 * 0.25; // share of the row's own hours
     let gpu_w = (300.0 + 0.5 * (700.0 - 300.0)) * 1.1; // curve at 0.75, scaled: 550 W
     let per_gpu_w = gpu_w + 800.0 / 4.0; // rest of node per GPU
     let it = hours * per_gpu_w / 1000.0;
@@ -153,4 +154,22 @@ fn rest_of_node_as_a_ratio_of_gpu_power() {
     );
     let err = Scenario::parse("row.toml", &both).unwrap_err();
     assert!(err.message.contains("not both"), "{err}");
+}
+
+#[test]
+fn a_unit_on_a_choice_applies_to_options_without_their_own() {
+    let text = ROW.replace(
+        "gwp = { value = 1, unit = \"tCO2e\" }",
+        "gwp = { choice = \"src\", unit = \"tCO2e\", values = { a = 1, b = { value = 1000, unit = \"kgCO2e\" } } }",
+    ) + "\n[choices.src]\noptions = [\"a\", \"b\"]\n";
+    let model = model::compile(&Scenario::parse("row.toml", &text).unwrap()).unwrap();
+    let (out, _) = model.baseline();
+    let reference = model::compile(&Scenario::parse("row.toml", ROW).unwrap()).unwrap();
+    let (expected, _) = reference.baseline();
+    // Option a (nominal: first of equal weights) is 1 tCO2e, as in ROW.
+    let l = model.layout();
+    assert!(close(
+        out[l.index(GWP, Series::Scope(2))],
+        expected[l.index(GWP, Series::Scope(2))]
+    ));
 }

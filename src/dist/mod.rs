@@ -1,7 +1,7 @@
 //! Probability distributions for uncertain inputs.
 //!
 //! Every distribution is sampled through its inverse CDF: the engine draws
-//! points of the unit cube (pseudo-random, Latin hypercube or Sobol) and
+//! points of the unit cube (from any design: Monte Carlo today) and
 //! maps each coordinate `u` in (0, 1) to a value with
 //! [`Distribution::inverse_cdf`]. That keeps runs reproducible and lets
 //! stratified designs keep their structure, which rejection sampling would

@@ -22,9 +22,20 @@ pub struct Pert {
 
 impl Pert {
     pub(crate) fn new(min: f64, mode: f64, max: f64, lambda: f64) -> Result<Self, DistError> {
+        /// Largest accepted PERT shape parameter.
+        pub const MAX_LAMBDA: f64 = 1000.0;
+
         const KIND: &str = "pert";
         mode_range(KIND, min, mode, max)?;
         positive(KIND, "lambda", lambda)?;
+        // Beyond this the beta shapes are so large that statrs' inverse
+        // incomplete beta does not converge (it loops); a PERT that peaked
+        // is better written as a constant or a narrow triangular.
+        if lambda > MAX_LAMBDA {
+            return Err(DistError(format!(
+                "pert lambda {lambda} is too large; lambda must lie in (0, {MAX_LAMBDA}] (4 is the classic PERT)"
+            )));
+        }
         let width = max - min;
         Ok(Pert {
             min,

@@ -23,6 +23,15 @@ impl Triangular {
     pub(crate) fn new(min: f64, mode: f64, max: f64) -> Result<Self, DistError> {
         mode_range("triangular", min, mode, max)?;
         let width = max - min;
+        // The inverse CDF squares the width; beyond ~1e154 that overflows
+        // and every draw would silently collapse onto `min`.
+        if !(width * width).is_finite() {
+            return Err(DistError(format!(
+                "triangular range [{}, {}] is too wide to sample in double precision; rescale the unit (e.g. tCO2e instead of kgCO2e)",
+                num(min),
+                num(max)
+            )));
+        }
         Ok(Triangular {
             min,
             mode,

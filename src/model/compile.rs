@@ -9,13 +9,13 @@ use super::factor::{Factor, FactorKind};
 use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowGroup};
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
-use super::{FixedInput, Model};
+use super::{FixedInput, Model, format_number};
 use crate::dist::Dirichlet;
 use crate::scenario::doc::Doc;
 use crate::scenario::units::Dimension;
 use crate::scenario::{
-    HoursSpec, IdleSpec, PowerSpec, ProfileSpec, RowSpec, Scenario, ScenarioError, ValueKind,
-    ValueSpec,
+    HoursSpec, IdleSpec, NameRef, PowerSpec, ProfileSpec, RowSpec, Scenario, ScenarioError,
+    ValueKind, ValueSpec,
 };
 
 /// Physical bounds a model input must respect over its whole range.
@@ -29,10 +29,14 @@ enum Bound {
 }
 
 impl Bound {
+    /// `lo`, `hi`: the value's range. A non-degenerate range may start at
+    /// 0 for a `Positive` input: a continuous distribution drawn at u in the
+    /// open interval (0, 1) does not return its lower end (a lognormal's
+    /// range is (0, ∞)).
     fn check(self, lo: f64, hi: f64) -> Result<(), String> {
         let (ok, rule) = match self {
             Bound::NonNegative => (lo >= 0.0, "must be ≥ 0"),
-            Bound::Positive => (lo > 0.0, "must be > 0"),
+            Bound::Positive => (lo > 0.0 || (lo == 0.0 && hi > 0.0), "must be > 0"),
             Bound::AtLeastOne => (lo >= 1.0, "must be ≥ 1 (a PUE below 1 would create energy)"),
             Bound::Fraction => (
                 lo >= 0.0 && hi <= 1.0,
@@ -52,7 +56,9 @@ impl Bound {
             ""
         };
         Err(format!(
-            "{rule}, but this value ranges over [{lo}, {hi}]{hint}"
+            "{rule}, but this value ranges over [{}, {}]{hint}",
+            format_number(lo),
+            format_number(hi)
         ))
     }
 }
@@ -239,7 +245,7 @@ impl<'s> Compiler<'s> {
         let (quantity, range) = self.converted(spec, dim)?;
         bound
             .check(range.0, range.1)
-            .map_err(|m| self.error(spec, format!("`{}` {m} ({})", spec.path, dim.canonical())))?;
+            .map_err(|m| self.error(spec, format!("{m} ({})", dim.canonical())))?;
         Ok(quantity)
     }
 
@@ -321,6 +327,17 @@ impl<'s> Compiler<'s> {
                             spec,
                             format!("gives no value for option `{option}` of choice `{choice}`; every option needs one: {}", names.join(", ")),
                         ));
+                    };
+                    // A unit written on the choice applies to options that
+                    // give none of their own.
+                    let inherited;
+                    let value = if value.meta.unit.is_none() && spec.meta.unit.is_some() {
+                        let mut v = value.clone();
+                        v.meta.unit = spec.meta.unit.clone();
+                        inherited = v;
+                        &inherited
+                    } else {
+                        value
                     };
                     let (q, range) = self.converted(value, dim)?;
                     lo = lo.min(range.0);
@@ -535,6 +552,12 @@ impl<'s> Compiler<'s> {
         };
         let mut profile_loads = Vec::new();
         for p in &s.profiles {
+            if let (PowerSpec::PerGpu(_), Some(load)) = (&p.power, &p.load) {
+                return Err(self.error(
+                    load,
+                    format!("`load` has no effect: profile `{}` gives a fixed `gpu_power_w`; use `gpu_power_curve` to model load", p.name),
+                ));
+            }
             profile_loads.push(match &p.load {
                 None => None,
                 Some(l) => Some(self.quantity(l, Dimension::Dimensionless, Bound::Fraction)?),
@@ -545,6 +568,7 @@ impl<'s> Compiler<'s> {
         for r in &s.inventory {
             rows.push(self.compile_row(r, &layout, &default_load, &profile_loads)?);
         }
+        self.check_share_usage()?;
         let tag_rows = (0..layout.tag_values.len())
             .map(|t| {
                 RowGroup::new(
@@ -567,6 +591,49 @@ impl<'s> Compiler<'s> {
             apply_pue: s.conventions.apply_pue,
             layout,
         })
+    }
+
+    /// Rows that split a share set's `total` must use each of its shares
+    /// exactly once: a share left out would silently drop part of the total,
+    /// a share used twice would count it twice.
+    fn check_share_usage(&self) -> Result<(), ScenarioError> {
+        for set in &self.scenario.share_sets {
+            // Per share: rows using it, and the last such row's reference.
+            let mut uses: Vec<(usize, Option<&NameRef>)> = vec![(0, None); set.keys.len()];
+            for r in &self.scenario.inventory {
+                if let Some(HoursSpec::Share {
+                    set: name,
+                    key,
+                    of: None,
+                }) = &r.hours
+                    && name.name == set.name
+                    && let Some(j) = set.keys.iter().position(|k| k == key)
+                {
+                    uses[j] = (uses[j].0 + 1, Some(name));
+                }
+            }
+            if uses.iter().all(|(n, _)| *n == 0) {
+                continue;
+            }
+            for (key, (n, place)) in set.keys.iter().zip(&uses) {
+                if *n == 1 {
+                    continue;
+                }
+                let (span, path) = match place {
+                    Some(p) => (&p.span, p.path.as_str()),
+                    None => (&set.span, set.path.as_str()),
+                };
+                return Err(self.doc.error_at(
+                    span,
+                    path,
+                    format!(
+                        "share `{key}` of set `{}` is used by {n} rows that split the set's total; each share must be used exactly once (or give the rows their own `gpu_hours`)",
+                        set.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn profile_index(&self, r: &RowSpec) -> Result<Option<usize>, ScenarioError> {

@@ -80,6 +80,20 @@ impl OutputLayout {
         category * self.stride() + offset
     }
 
+    /// A human name for output `j`, e.g. "gwp (usage)" or "gwp, category = failed".
+    pub fn series_name(&self, j: usize) -> String {
+        let (cat, offset) = (j / self.stride(), j % self.stride());
+        let id = CATEGORIES[cat].id;
+        match offset {
+            0 => format!("{id} (total)"),
+            o if o <= SCOPES.len() => format!("{id} ({})", SCOPES[o - 1]),
+            o => {
+                let (name, value) = &self.tag_values[o - 1 - SCOPES.len()];
+                format!("{id}, {name} = {value}")
+            }
+        }
+    }
+
     /// The distinct tag names in first-seen order.
     pub fn tag_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();

@@ -99,16 +99,14 @@ impl Scenario {
             key_path: String::new(),
             message: format!("cannot read the scenario file: {e}"),
         })?;
-        let text = String::from_utf8(bytes.clone()).map_err(|_| ScenarioError {
+        let text = String::from_utf8(bytes).map_err(|_| ScenarioError {
             file: shown.clone(),
             line: 0,
             column: 0,
             key_path: String::new(),
             message: "the file is not UTF-8 text; a scenario is a TOML text file".into(),
         })?;
-        let mut scenario = Scenario::parse(&shown, &text)?;
-        scenario.sha256 = hex_sha256(&bytes);
-        Ok(scenario)
+        Scenario::parse(&shown, &text)
     }
 
     /// Parses scenario text; `file` is the name used in error messages.
@@ -141,11 +139,6 @@ impl Scenario {
         };
         Ok(scenario)
     }
-
-    /// An error at a place in this scenario's file.
-    pub fn error_at(&self, span: &Range<usize>, path: &str, message: String) -> ScenarioError {
-        Doc::new(self.path.clone(), &self.text).error_at(span, path, message)
-    }
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -153,9 +146,4 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Returns the scenario file's hash as the JSON result records it.
-pub fn file_sha256(bytes: &[u8]) -> String {
-    hex_sha256(bytes)
 }

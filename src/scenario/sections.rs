@@ -176,8 +176,20 @@ pub fn parse_settings(root: &TableNode<'_, '_>) -> Result<Settings, ScenarioErro
             ),
         ));
     }
+    let samples = whole("samples")?;
+    if let Some(n) = samples
+        && n < 2
+    {
+        return Err(t.doc.error_at(
+            &t.span_of("samples"),
+            &t.child_path("samples"),
+            format!(
+                "samples = {n} is too few; a run needs at least 2 samples (1000000 is a good start)"
+            ),
+        ));
+    }
     Ok(Settings {
-        samples: whole("samples")?,
+        samples,
         seed: whole("seed")?,
         level,
     })
@@ -257,15 +269,16 @@ pub fn parse_choices(root: &TableNode<'_, '_>) -> Result<Vec<ChoiceSpec>, Scenar
                     .enumerate()
                     .map(|(i, v)| as_f64(c.doc, v, &index_path(&wp, i)))
                     .collect::<Result<_, _>>()?;
+                let sum: f64 = ws.iter().sum();
                 if ws.len() != options.len()
                     || ws.iter().any(|x| *x < 0.0)
-                    || ws.iter().sum::<f64>() <= 0.0
+                    || !(sum > 0.0 && sum.is_finite())
                 {
                     return Err(c.doc.error_at(
                         &w.span(),
                         &wp,
                         format!(
-                            "weights must be {} numbers ≥ 0 (one per option) with a positive sum",
+                            "weights must be {} numbers ≥ 0 (one per option) with a positive, finite sum",
                             options.len()
                         ),
                     ));
