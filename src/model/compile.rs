@@ -274,23 +274,10 @@ impl<'s> Compiler<'s> {
             }
             ValueKind::Ref(name) => {
                 let Some(p) = self.parameters.get(name).cloned() else {
-                    let mut known: Vec<&String> = self.parameters.keys().collect();
-                    known.sort();
-                    let known = if known.is_empty() {
-                        "none are defined in [parameters]".to_string()
-                    } else {
-                        format!(
-                            "defined: {}",
-                            known
-                                .iter()
-                                .map(|s| s.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    };
+                    let known = defined(self.parameters.keys(), "[parameters]");
                     return Err(self.error(
                         spec,
-                        format!("refers to undefined parameter `{name}`; {known}"),
+                        format!("refers to undefined parameter `{name}`; defined: {known}"),
                     ));
                 };
                 let scale = self.scale(spec, p.unit.as_deref(), dim)?;
@@ -301,22 +288,10 @@ impl<'s> Compiler<'s> {
             }
             ValueKind::Choice { choice, options } => {
                 let Some((slot, names)) = self.choices.get(choice).cloned() else {
-                    let mut known: Vec<&String> = self.choices.keys().collect();
-                    known.sort();
+                    let known = defined(self.choices.keys(), "[choices.NAME]");
                     return Err(self.error(
                         spec,
-                        format!(
-                            "refers to undefined choice `{choice}`; defined choices: {}",
-                            if known.is_empty() {
-                                "none (declare it under [choices])".to_string()
-                            } else {
-                                known
-                                    .iter()
-                                    .map(|s| s.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            }
-                        ),
+                        format!("refers to undefined choice `{choice}`; defined: {known}"),
                     ));
                 };
                 let mut compiled = Vec::with_capacity(names.len());
@@ -646,18 +621,13 @@ impl<'s> Compiler<'s> {
                 .position(|p| p.name == n.name)
                 .map(Some)
                 .ok_or_else(|| {
-                    let known: Vec<&str> = s.profiles.iter().map(|p| p.name.as_str()).collect();
+                    let known = defined(s.profiles.iter().map(|p| &p.name), "[profiles.NAME]");
                     self.doc.error_at(
                         &n.span,
                         &n.path,
                         format!(
-                            "refers to undefined hardware profile `{}`; defined profiles: {}",
-                            n.name,
-                            if known.is_empty() {
-                                "none (declare one under [profiles.NAME])".into()
-                            } else {
-                                known.join(", ")
-                            }
+                            "refers to undefined hardware profile `{}`; defined profiles: {known}",
+                            n.name
                         ),
                     )
                 }),
@@ -686,23 +656,13 @@ impl<'s> Compiler<'s> {
                     Some(h) => Some(self.quantity(h, Dimension::GpuHours, Bound::NonNegative)?),
                 };
                 let Some(shares) = self.share_sets.get(&set.name) else {
-                    let mut known: Vec<&String> = self.share_sets.keys().collect();
-                    known.sort();
+                    let known = defined(self.share_sets.keys(), "[shares.NAME]");
                     return Err(self.doc.error_at(
                         &set.span,
                         &set.path,
                         format!(
-                            "refers to undefined share set `{}`; defined: {}",
-                            set.name,
-                            if known.is_empty() {
-                                "none (declare one under [shares.NAME])".into()
-                            } else {
-                                known
-                                    .iter()
-                                    .map(|s| s.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            }
+                            "refers to undefined share set `{}`; defined: {known}",
+                            set.name
                         ),
                     ));
                 };
@@ -797,6 +757,16 @@ impl<'s> Compiler<'s> {
             tags,
         })
     }
+}
+
+/// The defined names, sorted, for an error message; or where to declare one.
+fn defined<'a>(names: impl Iterator<Item = &'a String>, section: &str) -> String {
+    let mut names: Vec<&str> = names.map(String::as_str).collect();
+    if names.is_empty() {
+        return format!("none (declare one under {section})");
+    }
+    names.sort_unstable();
+    names.join(", ")
 }
 
 fn scaled(q: Quantity, scale: f64) -> Quantity {
