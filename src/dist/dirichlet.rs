@@ -113,6 +113,21 @@ impl Dirichlet {
     pub fn shares_from_uniforms(&self, u: &[f64], out: &mut [f64]) {
         assert_eq!(u.len(), self.len(), "one uniform per share");
         assert_eq!(out.len(), self.len(), "one output per share");
+        // With every alpha >= 1 the gamma variates are far from underflow:
+        // normalise them directly, without the log-space detour (which costs
+        // a logarithm and an exponential per share on the hot path).
+        if self.components.iter().all(|c| c.boost.is_none()) {
+            let mut sum = 0.0;
+            for ((c, &ui), o) in self.components.iter().zip(u).zip(out.iter_mut()) {
+                let mut rng = SplitMix64::new(ui.to_bits());
+                *o = c.gamma.sample(&mut rng);
+                sum += *o;
+            }
+            for o in out.iter_mut() {
+                *o /= sum;
+            }
+            return;
+        }
         // Pass 1: log gamma variates, and their maximum.
         let mut max = f64::NEG_INFINITY;
         for ((c, &ui), o) in self.components.iter().zip(u).zip(out.iter_mut()) {
