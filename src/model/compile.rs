@@ -466,14 +466,9 @@ impl<'s> Compiler<'s> {
                     factors[k] = self.quantity(spec, dims[k], Bound::NonNegative)?;
                 }
             }
-            components.push(Component {
-                name: c.name.clone(),
-                count,
-                factors,
-            });
+            components.push(Component { count, factors });
         }
         Ok(Profile {
-            name: p.name.clone(),
             gpus_per_node,
             power,
             rest_of_node_w,
@@ -749,7 +744,6 @@ impl<'s> Compiler<'s> {
             })
             .collect();
         Ok(Row {
-            name: r.name.clone(),
             hours,
             it_energy_kwh,
             profile,

@@ -22,7 +22,6 @@ pub enum Power {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Component {
-    pub name: String,
     pub count: Quantity,
     /// Per-unit embodied impact: gwp, pe, adp, water.
     pub factors: [Quantity; 4],
@@ -30,7 +29,6 @@ pub struct Component {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
-    pub name: String,
     pub gpus_per_node: Quantity,
     pub power: Power,
     pub rest_of_node_w: Quantity,
@@ -53,7 +51,6 @@ pub enum Hours {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    pub name: String,
     pub hours: Option<Hours>,
     /// Measured IT energy (kWh) replaces GPU-hours × power when given.
     pub it_energy_kwh: Option<Quantity>,
