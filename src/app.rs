@@ -4,7 +4,10 @@
 use std::fmt;
 use std::path::Path;
 
+use std::io::IsTerminal;
+
 use indexmap::IndexMap;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::{BaselineArgs, Command, RunArgs};
@@ -124,6 +127,23 @@ pub fn run_settings(args: &RunArgs, scenario: &Scenario) -> Result<(u64, u64, f6
     Ok((samples, seed, level))
 }
 
+/// Runs long enough to be worth a progress bar: about a second and more.
+const PROGRESS_FROM_SAMPLES: u64 = 2_000_000;
+
+/// A progress bar on stderr for long runs at a terminal; hidden otherwise
+/// (pipes, CI, tests), so that output stays clean.
+fn progress_bar(samples: u64) -> ProgressBar {
+    if samples < PROGRESS_FROM_SAMPLES || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(samples);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} samples, {per_sec}, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
 /// Runs the Monte Carlo simulation and builds the result.
 pub fn simulate(
     scenario: &Scenario,
@@ -134,8 +154,12 @@ pub fn simulate(
     threads: usize,
 ) -> Result<RunResult, AppError> {
     let points = MonteCarlo::new(seed);
-    let acc = engine::run(model, &points, samples, threads)
-        .map_err(|e| AppError::Io(format!("cannot start {threads} worker threads: {e}")))?;
+    let bar = progress_bar(samples);
+    let acc = engine::run_with_progress(model, &points, samples, threads, &|done| {
+        bar.set_position(done)
+    })
+    .map_err(|e| AppError::Io(format!("cannot start {threads} worker threads: {e}")))?;
+    bar.finish_and_clear();
     check_finite(scenario, model, &acc)?;
     Ok(RunResult {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -103,6 +103,18 @@ pub fn run(
     samples: u64,
     threads: usize,
 ) -> Result<Accumulated, rayon::ThreadPoolBuildError> {
+    run_with_progress(model, points, samples, threads, &|_| {})
+}
+
+/// As `run`, calling `progress(samples done)` after each batch (from the
+/// calling thread; the result does not depend on it).
+pub fn run_with_progress(
+    model: &Model,
+    points: &dyn PointSource,
+    samples: u64,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Accumulated, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
@@ -126,6 +138,7 @@ pub fn run(
                 .collect();
             batch.into_iter().for_each(|m| merger.push(m));
             first = last;
+            progress((first * CHUNK).min(samples));
         }
     });
     let moments = merger
