@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::{BaselineArgs, Command, RunArgs};
+use crate::cli::{BaselineArgs, Command, RunArgs, TornadoArgs};
 use crate::engine;
 use crate::model::{self, CATEGORIES, Model, SCOPES, Series};
 use crate::report::{table, write::write_atomically};
@@ -55,6 +55,7 @@ pub fn execute(command: Command) -> Result<String, AppError> {
             Ok(table::factor_table(&model))
         }
         Command::Baseline(args) => baseline(&args),
+        Command::Tornado(args) => tornado(&args),
     }
 }
 
@@ -251,4 +252,53 @@ fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
         write_json(out, &result)?;
     }
     Ok(table::baseline_table(&model, &outputs, &split))
+}
+
+#[derive(Debug, Serialize)]
+struct TornadoSettings {
+    low: f64,
+    high: f64,
+    baseline: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TornadoResult {
+    ecoband_version: String,
+    scenario: ScenarioInfo,
+    settings: TornadoSettings,
+    tornado: IndexMap<String, crate::tornado::CategoryTornado>,
+}
+
+fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
+    if !(args.low > 0.0 && args.low < args.high && args.high < 1.0) {
+        return Err(AppError::Input(format!(
+            "--low {} and --high {} are not allowed; they are probabilities with 0 < low < high < 1, e.g. 0.05 and 0.95",
+            args.low, args.high
+        )));
+    }
+    let (scenario, model) = load(&args.scenario)?;
+    let bars = crate::tornado::tornado(&model, args.low, args.high, args.baseline);
+    let result = TornadoResult {
+        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioInfo::of(&scenario),
+        settings: TornadoSettings {
+            low: args.low,
+            high: args.high,
+            baseline: format!("{:?}", args.baseline).to_lowercase(),
+        },
+        tornado: CATEGORIES
+            .iter()
+            .zip(bars)
+            .map(|(c, t)| (c.id.to_string(), t))
+            .collect(),
+    };
+    if let Some(out) = &args.out {
+        write_json(out, &result)?;
+    }
+    Ok(table::tornado_table(
+        &model.name,
+        &result.tornado,
+        args.low,
+        args.high,
+    ))
 }

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::tornado::Baseline;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ecoband",
@@ -29,6 +31,11 @@ pub enum Command {
     /// Validate a scenario and list every uncertain factor with its source
     #[command(after_help = "Example:\n  ecoband check scenarios/moshi.toml")]
     Check(ScenarioArg),
+    /// One-at-a-time tornado data: each factor at its low and high quantile, the others at baseline
+    #[command(
+        after_help = "Examples:\n  ecoband tornado scenarios/moshi.toml\n  ecoband tornado scenarios/moshi.toml --low 0.1 --high 0.9 --baseline median --out tornado.json"
+    )]
+    Tornado(TornadoArgs),
     /// Deterministic point estimate (every input at its nominal value) with its breakdown
     #[command(
         after_help = "Examples:\n  ecoband baseline scenarios/bloom.toml\n  ecoband baseline scenarios/olmo2-7b.toml --out olmo-baseline.json"
@@ -68,6 +75,24 @@ pub struct BaselineArgs {
     /// Scenario file (TOML; see docs/scenario-format.md)
     pub scenario: PathBuf,
     /// Write the baseline as JSON to this file (atomically)
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TornadoArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md)
+    pub scenario: PathBuf,
+    /// Probability of each factor's low value
+    #[arg(long, default_value_t = 0.05)]
+    pub low: f64,
+    /// Probability of each factor's high value
+    #[arg(long, default_value_t = 0.95)]
+    pub high: f64,
+    /// What the other factors are held at
+    #[arg(long, value_enum, default_value_t = Baseline::Nominal)]
+    pub baseline: Baseline,
+    /// Write the tornado data as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
 }

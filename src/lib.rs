@@ -16,3 +16,4 @@ pub mod report;
 pub mod result;
 pub mod sample;
 pub mod scenario;
+pub mod tornado;

@@ -237,3 +237,50 @@ fn source_text(f: &Factor) -> String {
     }
     s
 }
+
+fn input_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), format_number),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub fn tornado_table(
+    name: &str,
+    tornado: &indexmap::IndexMap<String, crate::tornado::CategoryTornado>,
+    low: f64,
+    high: f64,
+) -> String {
+    let mut out = format!(
+        "{name} — tornado: each factor at its {low} and {high} quantile, the others at baseline\n"
+    );
+    for (id, t) in tornado {
+        let _ = write!(
+            out,
+            "\n{id} ({}), baseline {}:\n",
+            t.unit,
+            format_number(t.baseline_output)
+        );
+        let mut rows = vec![vec![
+            "factor".to_string(),
+            "low input".into(),
+            "high input".into(),
+            "output low".into(),
+            "output high".into(),
+            "swing".into(),
+        ]];
+        for b in &t.factors {
+            rows.push(vec![
+                b.factor.clone(),
+                input_text(&b.low_input),
+                input_text(&b.high_input),
+                format_number(b.output_low),
+                format_number(b.output_high),
+                format_number(b.swing),
+            ]);
+        }
+        out.push_str(&render(&rows));
+    }
+    out
+}

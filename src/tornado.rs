@@ -1,0 +1,151 @@
+//! Tornado data: one factor at a time from the same declarations as the Monte
+//! Carlo run. Each factor goes to its low and high quantile with every other
+//! factor at baseline; the swing is |output(high) − output(low)|.
+//!
+//! A scalar factor's low/high inputs are its quantiles; a categorical choice's
+//! are the options at those cumulative probabilities. A jointly sampled share
+//! set has no single "low" point, so its low/high outputs are the quantiles of
+//! the output over draws of the share set alone (every other factor at
+//! baseline); for a monotone scalar factor this is the same thing.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::{CATEGORIES, FactorKind, Model, Series};
+use crate::sample::{MonteCarlo, PointSource};
+
+/// What the other factors are held at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Baseline {
+    /// Every factor at its nominal value (mode, or median, as declared).
+    Nominal,
+    /// Every scalar factor at its median (choices and share sets at nominal).
+    Median,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bar {
+    pub factor: String,
+    pub low_input: Value,
+    pub high_input: Value,
+    pub output_low: f64,
+    pub output_high: f64,
+    pub swing: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryTornado {
+    pub unit: String,
+    pub baseline_output: f64,
+    /// Sorted by swing, largest first (ties keep declaration order).
+    pub factors: Vec<Bar>,
+}
+
+/// Draws of a share set used to find its conditional output quantiles.
+const SHARE_SET_DRAWS: u64 = 4096;
+
+fn baseline_values(model: &Model, baseline: Baseline) -> Vec<f64> {
+    let mut values = model.nominal_values();
+    if baseline == Baseline::Median {
+        for f in &model.factors {
+            if let FactorKind::Scalar(d) = &f.kind {
+                values[f.slots.start] = d.median();
+            }
+        }
+    }
+    values
+}
+
+fn totals(model: &Model, values: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; model.n_outputs()];
+    model.evaluate(values, &mut model.scratch(), &mut out);
+    (0..CATEGORIES.len())
+        .map(|c| out[model.layout().index(c, Series::Total)])
+        .collect()
+}
+
+/// Quantile `p` (rank ⌈p·n⌉) of a list of values.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let n = sorted.len();
+    let rank = ((p * n as f64).ceil() as usize).clamp(1, n);
+    sorted[rank - 1]
+}
+
+/// Tornado data for every impact category, each factor from `low` to `high`
+/// (probabilities, low < high).
+pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<CategoryTornado> {
+    let base = baseline_values(model, baseline);
+    let base_out = totals(model, &base);
+    let n_cat = CATEGORIES.len();
+    let mut bars: Vec<Vec<Bar>> = vec![Vec::new(); n_cat];
+    for f in &model.factors {
+        let slots = f.slots.clone();
+        let (lows, highs, low_input, high_input) = match &f.kind {
+            FactorKind::Scalar(d) => {
+                let (x_low, x_high) = (d.inverse_cdf(low), d.inverse_cdf(high));
+                let mut v = base.clone();
+                v[slots.start] = x_low;
+                let lows = totals(model, &v);
+                v[slots.start] = x_high;
+                (
+                    lows,
+                    totals(model, &v),
+                    Value::from(x_low),
+                    Value::from(x_high),
+                )
+            }
+            FactorKind::Choice { options, .. } => {
+                let mut v = base.clone();
+                let mut pick = |p: f64| {
+                    f.transform(&[p], &mut v[slots.clone()]);
+                    (totals(model, &v), options[v[slots.start] as usize].clone())
+                };
+                let (lows, name_low) = pick(low);
+                let (highs, name_high) = pick(high);
+                (lows, highs, Value::from(name_low), Value::from(name_high))
+            }
+            FactorKind::Shares { .. } => {
+                let draws = MonteCarlo::new(0);
+                let mut u = vec![0.0; slots.len()];
+                let mut v = base.clone();
+                let mut outputs: Vec<Vec<f64>> = vec![Vec::new(); n_cat];
+                for i in 0..SHARE_SET_DRAWS {
+                    draws.point(i, &mut u);
+                    f.transform(&u, &mut v[slots.clone()]);
+                    for (c, y) in totals(model, &v).into_iter().enumerate() {
+                        outputs[c].push(y);
+                    }
+                }
+                let (mut lows, mut highs) = (Vec::new(), Vec::new());
+                for o in &mut outputs {
+                    o.sort_by(f64::total_cmp);
+                    lows.push(quantile(o, low));
+                    highs.push(quantile(o, high));
+                }
+                let input = |p: f64| Value::from(format!("share-set output quantile {p}"));
+                (lows, highs, input(low), input(high))
+            }
+        };
+        for c in 0..n_cat {
+            bars[c].push(Bar {
+                factor: f.name.clone(),
+                low_input: low_input.clone(),
+                high_input: high_input.clone(),
+                output_low: lows[c],
+                output_high: highs[c],
+                swing: (highs[c] - lows[c]).abs(),
+            });
+        }
+    }
+    bars.into_iter()
+        .enumerate()
+        .map(|(c, mut factors)| {
+            factors.sort_by(|a, b| b.swing.total_cmp(&a.swing));
+            CategoryTornado {
+                unit: CATEGORIES[c].unit.to_string(),
+                baseline_output: base_out[c],
+                factors,
+            }
+        })
+        .collect()
+}
