@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::{BaselineArgs, Command, RunArgs, TornadoArgs};
+use crate::cli::{BaselineArgs, Command, RunArgs, SobolArgs, TornadoArgs};
 use crate::engine;
 use crate::model::{self, CATEGORIES, Model, SCOPES, Series};
 use crate::report::{table, write::write_atomically};
@@ -56,6 +56,7 @@ pub fn execute(command: Command) -> Result<String, AppError> {
         }
         Command::Baseline(args) => baseline(&args),
         Command::Tornado(args) => tornado(&args),
+        Command::Sobol(args) => sobol(&args),
     }
 }
 
@@ -301,4 +302,123 @@ fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
         args.low,
         args.high,
     ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct SobolIndex {
+    pub factor: String,
+    pub s1: f64,
+    pub s1_ci: [f64; 2],
+    pub st: f64,
+    pub st_ci: [f64; 2],
+}
+
+#[derive(Debug, Serialize)]
+pub struct SobolSeries {
+    pub variance: f64,
+    pub indices: Vec<SobolIndex>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SobolSettings {
+    pub n_base: u64,
+    pub evaluations: u64,
+    pub sampler: String,
+    pub seed: u64,
+    pub first_order: String,
+    pub total_order: String,
+    pub ci_method: String,
+    pub level: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SobolResult {
+    pub ecoband_version: String,
+    pub scenario: ScenarioInfo,
+    pub settings: SobolSettings,
+    /// Keyed by category, then series ("total", "usage", "idle", "embodied").
+    pub sobol: IndexMap<String, IndexMap<String, SobolSeries>>,
+}
+
+/// The smallest power of two ≥ max(n, the minimum base count).
+pub fn base_count(n: u64) -> u64 {
+    n.max(crate::sensitivity::MIN_BASE).next_power_of_two()
+}
+
+/// Runs a Sobol' analysis and builds the result.
+pub fn sensitivity_analysis(
+    scenario: &Scenario,
+    model: &Model,
+    n_base: u64,
+    seed: u64,
+    level: f64,
+    threads: usize,
+) -> Result<SobolResult, AppError> {
+    use crate::sensitivity::{BATCHES, analysed_outputs, estimates, run};
+    let points = MonteCarlo::new(seed);
+    let sums = run(model, &points, n_base, threads)
+        .map_err(|e| AppError::Io(format!("cannot start {threads} worker threads: {e}")))?;
+    let mut sobol: IndexMap<String, IndexMap<String, SobolSeries>> = IndexMap::new();
+    for (o, (_, c, series)) in analysed_outputs(model).into_iter().enumerate() {
+        let (variance, first, total) = estimates(&sums, o, level);
+        let indices = model
+            .factors
+            .iter()
+            .zip(first.iter().zip(&total))
+            .map(|(f, (s1, st))| SobolIndex {
+                factor: f.name.clone(),
+                s1: s1.value,
+                s1_ci: [s1.low, s1.high],
+                st: st.value,
+                st_ci: [st.low, st.high],
+            })
+            .collect();
+        let name = match series {
+            Series::Scope(s) => SCOPES[s].to_string(),
+            _ => "total".to_string(),
+        };
+        sobol
+            .entry(CATEGORIES[c].id.to_string())
+            .or_default()
+            .insert(name, SobolSeries { variance, indices });
+    }
+    Ok(SobolResult {
+        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioInfo::of(scenario),
+        settings: SobolSettings {
+            n_base,
+            evaluations: n_base * (model.factors.len() as u64 + 2),
+            sampler: points.name().to_string(),
+            seed,
+            first_order: "Saltelli et al. 2010".into(),
+            total_order: "Jansen 1999".into(),
+            ci_method: format!("batch means: Student-t over {BATCHES} contiguous batches"),
+            level,
+        },
+        sobol,
+    })
+}
+
+fn sobol(args: &SobolArgs) -> Result<String, AppError> {
+    if !(args.level > 0.0 && args.level < 1.0) {
+        return Err(AppError::Input(format!(
+            "--level {} is not allowed; it is a probability strictly between 0 and 1, e.g. 0.95",
+            args.level
+        )));
+    }
+    let (scenario, model) = load(&args.scenario)?;
+    let n_base = base_count(args.n_base);
+    if n_base != args.n_base {
+        eprintln!(
+            "note: --n-base {} rounded up to {n_base} (a power of two, at least {})",
+            args.n_base,
+            crate::sensitivity::MIN_BASE
+        );
+    }
+    let seed = args.seed.or(scenario.settings.seed).unwrap_or(DEFAULT_SEED);
+    let result = sensitivity_analysis(&scenario, &model, n_base, seed, args.level, args.threads)?;
+    if let Some(out) = &args.out {
+        write_json(out, &result)?;
+    }
+    Ok(table::sobol_table(&model.name, &result))
 }

@@ -31,6 +31,11 @@ pub enum Command {
     /// Validate a scenario and list every uncertain factor with its source
     #[command(after_help = "Example:\n  ecoband check scenarios/moshi.toml")]
     Check(ScenarioArg),
+    /// Sobol' first- and total-order sensitivity indices with confidence intervals
+    #[command(
+        after_help = "Examples:\n  ecoband sobol scenarios/moshi.toml\n  ecoband sobol scenarios/moshi.toml --n-base 65536 --seed 3 --out sobol.json"
+    )]
+    Sobol(SobolArgs),
     /// One-at-a-time tornado data: each factor at its low and high quantile, the others at baseline
     #[command(
         after_help = "Examples:\n  ecoband tornado scenarios/moshi.toml\n  ecoband tornado scenarios/moshi.toml --low 0.1 --high 0.9 --baseline median --out tornado.json"
@@ -93,6 +98,27 @@ pub struct TornadoArgs {
     #[arg(long, value_enum, default_value_t = Baseline::Nominal)]
     pub baseline: Baseline,
     /// Write the tornado data as JSON to this file (atomically)
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SobolArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md)
+    pub scenario: PathBuf,
+    /// Base sample count N (a power of two ≥ 64; others are rounded up); N (k + 2) model evaluations
+    #[arg(long, default_value_t = 16384)]
+    pub n_base: u64,
+    /// Random seed [default: the scenario's, else 42]
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Worker threads (0 = all cores); does not change the result
+    #[arg(long, short = 't', default_value_t = 0)]
+    pub threads: usize,
+    /// Confidence level of the intervals
+    #[arg(long, default_value_t = 0.95)]
+    pub level: f64,
+    /// Write the indices as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
 }

@@ -16,4 +16,5 @@ pub mod report;
 pub mod result;
 pub mod sample;
 pub mod scenario;
+pub mod sensitivity;
 pub mod tornado;

@@ -102,7 +102,7 @@ fn baseline_prints_breakdown_and_writes_json() {
 
 #[test]
 fn help_has_examples_for_each_command() {
-    for cmd in ["run", "check", "baseline", "tornado"] {
+    for cmd in ["run", "check", "baseline", "tornado", "sobol"] {
         ecoband()
             .args([cmd, "--help"])
             .assert()

@@ -3,6 +3,7 @@
 
 pub mod moments;
 pub mod sketch;
+pub mod sobol;
 pub mod summary;
 pub mod tree;
 

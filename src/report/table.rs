@@ -284,3 +284,50 @@ pub fn tornado_table(
     }
     out
 }
+
+fn interval_text(ci: [f64; 2]) -> String {
+    format!("[{:.4}, {:.4}]", ci[0], ci[1])
+}
+
+/// Per impact category (total), factors sorted by total-order index.
+pub fn sobol_table(name: &str, result: &crate::app::SobolResult) -> String {
+    let s = &result.settings;
+    let mut out = format!(
+        "{name} — Sobol' indices, N = {} ({} evaluations), sampler {}, {:.0}% intervals ({})\n",
+        s.n_base,
+        s.evaluations,
+        s.sampler,
+        100.0 * s.level,
+        s.ci_method
+    );
+    for (id, series) in &result.sobol {
+        let Some(total) = series.get("total") else {
+            continue;
+        };
+        let _ = write!(out, "\n{id} (total):\n");
+        if total.variance == 0.0 {
+            out.push_str("  zero variance: no factor moves this output\n");
+            continue;
+        }
+        let mut order: Vec<&crate::app::SobolIndex> = total.indices.iter().collect();
+        order.sort_by(|a, b| b.st.total_cmp(&a.st));
+        let mut rows = vec![vec![
+            "factor".to_string(),
+            "S1".into(),
+            "S1 interval".into(),
+            "ST".into(),
+            "ST interval".into(),
+        ]];
+        for i in order {
+            rows.push(vec![
+                i.factor.clone(),
+                format!("{:.4}", i.s1),
+                interval_text(i.s1_ci),
+                format!("{:.4}", i.st),
+                interval_text(i.st_ci),
+            ]);
+        }
+        out.push_str(&render(&rows));
+    }
+    out
+}

@@ -1,0 +1,246 @@
+//! Sobol' sensitivity analysis: a pick-freeze design streamed in chunks over
+//! rayon threads into `SobolSums`, never storing the design.
+//!
+//! Each base sample i draws one 2d-dimensional point: its first d coordinates
+//! are row A, its last d row B. The model is evaluated at A, at B and at AB_f
+//! for every factor f (A with f's coordinates from B): N (k + 2) evaluations.
+//! Whole factors are swapped, so a share set or a choice is one group.
+//!
+//! Confidence intervals (plain Monte Carlo): the N base samples form
+//! `BATCHES` contiguous batches; each batch gives its own estimate, and the
+//! interval is the full-N estimate ± t(B−1) · sd(batch estimates) / √B
+//! (batch means). Chunks never straddle batches and are merged in index
+//! order, so the result does not depend on the thread count.
+
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::analyze::sobol::SobolSums;
+use crate::model::{CATEGORIES, Model, SCOPES, Scratch, Series};
+use crate::sample::PointSource;
+
+/// Number of batches for the batch-means intervals.
+pub const BATCHES: u64 = 32;
+
+/// Smallest base sample count: two samples per batch.
+pub const MIN_BASE: u64 = 2 * BATCHES;
+
+/// Base samples per chunk at most.
+const MAX_CHUNK: u64 = 1024;
+
+/// Chunks evaluated in parallel before merging.
+const CHUNKS_PER_ROUND: u64 = 64;
+
+/// The outputs analysed: (model output index, category, series) for every
+/// impact category's total and scopes.
+pub fn analysed_outputs(model: &Model) -> Vec<(usize, usize, Series)> {
+    let mut out = Vec::new();
+    for c in 0..CATEGORIES.len() {
+        for series in std::iter::once(Series::Total).chain((0..SCOPES.len()).map(Series::Scope)) {
+            out.push((model.layout().index(c, series), c, series));
+        }
+    }
+    out
+}
+
+/// Accumulated sums: the whole run and each batch.
+#[derive(Debug, Clone)]
+pub struct SobolRun {
+    pub n_base: u64,
+    pub total: SobolSums,
+    pub batches: Vec<SobolSums>,
+    /// Model output index of each analysed output.
+    pub outputs: Vec<usize>,
+}
+
+struct Worker {
+    u: Vec<f64>,
+    va: Vec<f64>,
+    vb: Vec<f64>,
+    out: Vec<f64>,
+    fa: Vec<f64>,
+    fb: Vec<f64>,
+    fab: Vec<f64>,
+    scratch: Scratch,
+}
+
+impl Worker {
+    fn new(model: &Model, n_sel: usize) -> Self {
+        Worker {
+            u: vec![0.0; 2 * model.n_dims],
+            va: vec![0.0; model.n_slots],
+            vb: vec![0.0; model.n_slots],
+            out: vec![0.0; model.n_outputs()],
+            fa: vec![0.0; n_sel],
+            fb: vec![0.0; n_sel],
+            fab: vec![0.0; n_sel * model.factors.len()],
+            scratch: model.scratch(),
+        }
+    }
+
+    fn evaluate_into(&mut self, model: &Model, values_b: bool, outputs: &[usize], target: Target) {
+        let values = if values_b { &self.vb } else { &self.va };
+        model.evaluate(values, &mut self.scratch, &mut self.out);
+        let dest = match target {
+            Target::A => &mut self.fa[..],
+            Target::B => &mut self.fb[..],
+            Target::Ab(f) => &mut self.fab[f * outputs.len()..(f + 1) * outputs.len()],
+        };
+        for (d, &j) in dest.iter_mut().zip(outputs) {
+            *d = self.out[j];
+        }
+    }
+
+    fn run_chunk(
+        &mut self,
+        model: &Model,
+        points: &dyn PointSource,
+        outputs: &[usize],
+        shift: &[f64],
+        range: (u64, u64),
+    ) -> SobolSums {
+        let d = model.n_dims;
+        let mut sums = SobolSums::new(outputs.len(), model.factors.len());
+        for i in range.0..range.1 {
+            points.point(i, &mut self.u);
+            model.values_from_uniforms(&self.u[..d], &mut self.va);
+            model.values_from_uniforms(&self.u[d..], &mut self.vb);
+            self.evaluate_into(model, false, outputs, Target::A);
+            self.evaluate_into(model, true, outputs, Target::B);
+            for (f, factor) in model.factors.iter().enumerate() {
+                let slots = factor.slots.clone();
+                self.va[slots.clone()].swap_with_slice(&mut self.vb[slots.clone()]);
+                self.evaluate_into(model, false, outputs, Target::Ab(f));
+                self.va[slots.clone()].swap_with_slice(&mut self.vb[slots]);
+            }
+            sums.add(shift, &self.fa, &self.fb, &self.fab);
+        }
+        sums
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    A,
+    B,
+    Ab(usize),
+}
+
+/// Runs the pick-freeze design with `n_base` base samples drawn as
+/// 2d-dimensional points.
+///
+/// # Panics
+/// If `n_base` is below `MIN_BASE` or not a multiple of `BATCHES` (the
+/// command line rounds it up to a power of two first).
+pub fn run(
+    model: &Model,
+    points: &dyn PointSource,
+    n_base: u64,
+    threads: usize,
+) -> Result<SobolRun, rayon::ThreadPoolBuildError> {
+    assert!(
+        n_base >= MIN_BASE && n_base.is_multiple_of(BATCHES),
+        "caller checks the base sample count"
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let outputs: Vec<usize> = analysed_outputs(model).iter().map(|(j, _, _)| *j).collect();
+    let (baseline, _) = model.baseline();
+    let shift: Vec<f64> = outputs.iter().map(|&j| baseline[j]).collect();
+    let per_batch = n_base / BATCHES;
+    let chunk = (1..=MAX_CHUNK)
+        .rev()
+        .find(|c| per_batch.is_multiple_of(*c))
+        .unwrap_or(1);
+    let n_chunks = n_base / chunk;
+    let chunks_per_batch = per_batch / chunk;
+    let k = model.factors.len();
+    let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(Worker::new(model, outputs.len())))
+        .collect();
+    let mut batches = vec![SobolSums::new(outputs.len(), k); BATCHES as usize];
+    pool.install(|| {
+        let mut first = 0;
+        while first < n_chunks {
+            let last = (first + CHUNKS_PER_ROUND).min(n_chunks);
+            let results: Vec<SobolSums> = (first..last)
+                .into_par_iter()
+                .map(|c| {
+                    let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                    let mut w = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    w.run_chunk(
+                        model,
+                        points,
+                        &outputs,
+                        &shift,
+                        (c * chunk, (c + 1) * chunk),
+                    )
+                })
+                .collect();
+            for (c, sums) in (first..last).zip(&results) {
+                batches[(c / chunks_per_batch) as usize].merge(sums);
+            }
+            first = last;
+        }
+    });
+    let mut total = SobolSums::new(outputs.len(), k);
+    for b in &batches {
+        total.merge(b);
+    }
+    Ok(SobolRun {
+        n_base,
+        total,
+        batches,
+        outputs,
+    })
+}
+
+/// An index with its confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// First- and total-order estimates with intervals for analysed output `o`
+/// (position in `SobolRun::outputs`), at confidence `level`.
+pub fn estimates(run: &SobolRun, o: usize, level: f64) -> (f64, Vec<Estimate>, Vec<Estimate>) {
+    let full = run.total.indices(o);
+    let per_batch: Vec<_> = run.batches.iter().map(|b| b.indices(o)).collect();
+    let b = per_batch.len() as f64;
+    let t = StudentsT::new(0.0, 1.0, b - 1.0)
+        .map(|d| d.inverse_cdf(0.5 + level / 2.0))
+        .unwrap_or(f64::NAN);
+    let interval = |value: f64, batch_values: Vec<f64>| {
+        let mean = batch_values.iter().sum::<f64>() / b;
+        let var = batch_values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (b - 1.0);
+        let half = t * (var / b).sqrt();
+        Estimate {
+            value,
+            low: value - half,
+            high: value + half,
+        }
+    };
+    let k = full.first.len();
+    let first = (0..k)
+        .map(|i| {
+            interval(
+                full.first[i],
+                per_batch.iter().map(|x| x.first[i]).collect(),
+            )
+        })
+        .collect();
+    let total = (0..k)
+        .map(|i| {
+            interval(
+                full.total[i],
+                per_batch.iter().map(|x| x.total[i]).collect(),
+            )
+        })
+        .collect();
+    (full.variance, first, total)
+}
