@@ -10,11 +10,15 @@ use indexmap::IndexMap;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use crate::analyze::diagnostics::{WIDE_HALF_WIDTH, index_flags, series_flags};
 use crate::cli::{BaselineArgs, Command, RunArgs, SobolArgs, TornadoArgs};
 use crate::engine;
 use crate::model::{self, CATEGORIES, Model, SCOPES, Series};
 use crate::report::{table, write::write_atomically};
-use crate::result::{RunResult, RunSettings, ScenarioInfo, impacts};
+use crate::result::{
+    RunResult, RunSettings, ScenarioInfo, SobolIndex, SobolResult, SobolSeries, SobolSettings,
+    impacts,
+};
 use crate::sample::{MonteCarlo, PointSource};
 use crate::scenario::{Scenario, ScenarioError};
 
@@ -304,42 +308,6 @@ fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
     ))
 }
 
-#[derive(Debug, Serialize)]
-pub struct SobolIndex {
-    pub factor: String,
-    pub s1: f64,
-    pub s1_ci: [f64; 2],
-    pub st: f64,
-    pub st_ci: [f64; 2],
-}
-
-#[derive(Debug, Serialize)]
-pub struct SobolSeries {
-    pub variance: f64,
-    pub indices: Vec<SobolIndex>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SobolSettings {
-    pub n_base: u64,
-    pub evaluations: u64,
-    pub sampler: String,
-    pub seed: u64,
-    pub first_order: String,
-    pub total_order: String,
-    pub ci_method: String,
-    pub level: f64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SobolResult {
-    pub ecoband_version: String,
-    pub scenario: ScenarioInfo,
-    pub settings: SobolSettings,
-    /// Keyed by category, then series ("total", "usage", "idle", "embodied").
-    pub sobol: IndexMap<String, IndexMap<String, SobolSeries>>,
-}
-
 /// The smallest power of two ≥ max(n, the minimum base count).
 pub fn base_count(n: u64) -> u64 {
     n.max(crate::sensitivity::MIN_BASE).next_power_of_two()
@@ -361,7 +329,7 @@ pub fn sensitivity_analysis(
     let mut sobol: IndexMap<String, IndexMap<String, SobolSeries>> = IndexMap::new();
     for (o, (_, c, series)) in analysed_outputs(model).into_iter().enumerate() {
         let (variance, first, total) = estimates(&sums, o, level);
-        let indices = model
+        let indices: Vec<SobolIndex> = model
             .factors
             .iter()
             .zip(first.iter().zip(&total))
@@ -371,8 +339,10 @@ pub fn sensitivity_analysis(
                 s1_ci: [s1.low, s1.high],
                 st: st.value,
                 st_ci: [st.low, st.high],
+                flags: index_flags(s1, st),
             })
             .collect();
+        let flags = series_flags(variance, &first, &total, n_base, WIDE_HALF_WIDTH);
         let name = match series {
             Series::Scope(s) => SCOPES[s].to_string(),
             _ => "total".to_string(),
@@ -380,7 +350,14 @@ pub fn sensitivity_analysis(
         sobol
             .entry(CATEGORIES[c].id.to_string())
             .or_default()
-            .insert(name, SobolSeries { variance, indices });
+            .insert(
+                name,
+                SobolSeries {
+                    variance,
+                    flags,
+                    indices,
+                },
+            );
     }
     Ok(SobolResult {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),

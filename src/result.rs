@@ -84,3 +84,43 @@ pub fn impacts(model: &Model, acc: &Accumulated, level: f64) -> IndexMap<String,
     }
     impacts
 }
+
+#[derive(Debug, Serialize)]
+pub struct SobolIndex {
+    pub factor: String,
+    pub s1: f64,
+    pub s1_ci: [f64; 2],
+    pub st: f64,
+    pub st_ci: [f64; 2],
+    /// Diagnostics of this index (see `analyze::diagnostics`).
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SobolSeries {
+    pub variance: f64,
+    /// Diagnostics of the whole series.
+    pub flags: Vec<String>,
+    pub indices: Vec<SobolIndex>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SobolSettings {
+    pub n_base: u64,
+    pub evaluations: u64,
+    pub sampler: String,
+    pub seed: u64,
+    pub first_order: String,
+    pub total_order: String,
+    pub ci_method: String,
+    pub level: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SobolResult {
+    pub ecoband_version: String,
+    pub scenario: ScenarioInfo,
+    pub settings: SobolSettings,
+    /// Keyed by category, then series ("total", "usage", "idle", "embodied").
+    pub sobol: IndexMap<String, IndexMap<String, SobolSeries>>,
+}

@@ -1,6 +1,7 @@
 //! Statistics over streamed model outputs: mergeable accumulators and the
 //! summaries computed from them. Nothing here knows about files or LCA.
 
+pub mod diagnostics;
 pub mod moments;
 pub mod sketch;
 pub mod sobol;

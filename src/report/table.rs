@@ -28,11 +28,13 @@ fn render_aligned(rows: &[Vec<String>], text_last: bool) -> String {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
             let pad = widths[c] - cell.chars().count();
+            if c > 0 {
+                line.push_str("  ");
+            }
             if c == 0 || (text_last && c == cols - 1) {
                 line.push_str(cell);
                 line.push_str(&" ".repeat(pad));
             } else {
-                line.push_str("  ");
                 line.push_str(&" ".repeat(pad));
                 line.push_str(cell);
             }
@@ -290,7 +292,7 @@ fn interval_text(ci: [f64; 2]) -> String {
 }
 
 /// Per impact category (total), factors sorted by total-order index.
-pub fn sobol_table(name: &str, result: &crate::app::SobolResult) -> String {
+pub fn sobol_table(name: &str, result: &crate::result::SobolResult) -> String {
     let s = &result.settings;
     let mut out = format!(
         "{name} — Sobol' indices, N = {} ({} evaluations), sampler {}, {:.0}% intervals ({})\n",
@@ -309,7 +311,10 @@ pub fn sobol_table(name: &str, result: &crate::app::SobolResult) -> String {
             out.push_str("  zero variance: no factor moves this output\n");
             continue;
         }
-        let mut order: Vec<&crate::app::SobolIndex> = total.indices.iter().collect();
+        for flag in &total.flags {
+            let _ = writeln!(out, "  note: {flag}");
+        }
+        let mut order: Vec<&crate::result::SobolIndex> = total.indices.iter().collect();
         order.sort_by(|a, b| b.st.total_cmp(&a.st));
         let mut rows = vec![vec![
             "factor".to_string(),
@@ -317,6 +322,7 @@ pub fn sobol_table(name: &str, result: &crate::app::SobolResult) -> String {
             "S1 interval".into(),
             "ST".into(),
             "ST interval".into(),
+            "flags".into(),
         ]];
         for i in order {
             rows.push(vec![
@@ -325,9 +331,10 @@ pub fn sobol_table(name: &str, result: &crate::app::SobolResult) -> String {
                 interval_text(i.s1_ci),
                 format!("{:.4}", i.st),
                 interval_text(i.st_ci),
+                i.flags.join("; "),
             ]);
         }
-        out.push_str(&render(&rows));
+        out.push_str(&render_aligned(&rows, true));
     }
     out
 }
