@@ -322,27 +322,35 @@ pub fn sensitivity_analysis(
     level: f64,
     threads: usize,
 ) -> Result<SobolResult, AppError> {
-    use crate::sensitivity::{BATCHES, analysed_outputs, estimates, run};
+    use crate::sensitivity::{BATCHES, Estimate, analysed_outputs, estimates, run};
     let points = MonteCarlo::new(seed);
     let sums = run(model, &points, n_base, threads)
         .map_err(|e| AppError::Io(format!("cannot start {threads} worker threads: {e}")))?;
     let mut sobol: IndexMap<String, IndexMap<String, SobolSeries>> = IndexMap::new();
     for (o, (_, c, series)) in analysed_outputs(model).into_iter().enumerate() {
         let (variance, first, total) = estimates(&sums, o, level);
+        let k = model.factors.len();
+        let index = |name: &str, s1: &Estimate, st: &Estimate| SobolIndex {
+            factor: name.to_string(),
+            s1: s1.value,
+            s1_ci: [s1.low, s1.high],
+            st: st.value,
+            st_ci: [st.low, st.high],
+            flags: index_flags(s1, st),
+        };
         let indices: Vec<SobolIndex> = model
             .factors
             .iter()
-            .zip(first.iter().zip(&total))
-            .map(|(f, (s1, st))| SobolIndex {
-                factor: f.name.clone(),
-                s1: s1.value,
-                s1_ci: [s1.low, s1.high],
-                st: st.value,
-                st_ci: [st.low, st.high],
-                flags: index_flags(s1, st),
-            })
+            .enumerate()
+            .map(|(i, f)| index(&f.name, &first[i], &total[i]))
             .collect();
-        let flags = series_flags(variance, &first, &total, n_base, WIDE_HALF_WIDTH);
+        let groups: Vec<SobolIndex> = model
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| index(&group.name, &first[k + g], &total[k + g]))
+            .collect();
+        let flags = series_flags(variance, &first[..k], &total[..k], n_base, WIDE_HALF_WIDTH);
         let name = match series {
             Series::Scope(s) => SCOPES[s].to_string(),
             _ => "total".to_string(),
@@ -356,6 +364,7 @@ pub fn sensitivity_analysis(
                     variance,
                     flags,
                     indices,
+                    groups,
                 },
             );
     }
@@ -364,7 +373,7 @@ pub fn sensitivity_analysis(
         scenario: ScenarioInfo::of(scenario),
         settings: SobolSettings {
             n_base,
-            evaluations: n_base * (model.factors.len() as u64 + 2),
+            evaluations: n_base * ((model.factors.len() + model.groups.len()) as u64 + 2),
             sampler: points.name().to_string(),
             seed,
             first_order: "Saltelli et al. 2010".into(),

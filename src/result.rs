@@ -102,6 +102,9 @@ pub struct SobolSeries {
     /// Diagnostics of the whole series.
     pub flags: Vec<String>,
     pub indices: Vec<SobolIndex>,
+    /// Declared groups: closed first-order (`s1`) and total (`st`) indices;
+    /// `factor` holds the group's name.
+    pub groups: Vec<SobolIndex>,
 }
 
 #[derive(Debug, Serialize)]

@@ -4,7 +4,9 @@
 //! Each base sample i draws one 2d-dimensional point: its first d coordinates
 //! are row A, its last d row B. The model is evaluated at A, at B and at AB_f
 //! for every factor f (A with f's coordinates from B): N (k + 2) evaluations.
-//! Whole factors are swapped, so a share set or a choice is one group.
+//! Whole factors are swapped, so a share set or a choice is one group. Each
+//! declared group G adds AB_G (all of G's factors from B): its closed
+//! first-order and total indices, N more evaluations per group.
 //!
 //! Confidence intervals (plain Monte Carlo): the N base samples form
 //! `BATCHES` contiguous batches; each batch gives its own estimate, and the
@@ -12,6 +14,7 @@
 //! (batch means). Chunks never straddle batches and are merged in index
 //! order, so the result does not depend on the thread count.
 
+use std::ops::Range;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -45,6 +48,25 @@ pub fn analysed_outputs(model: &Model) -> Vec<(usize, usize, Series)> {
     out
 }
 
+/// What is swapped from B into A for each index: every factor alone, then
+/// every declared group (its factors' slots).
+fn swap_sets(model: &Model) -> Vec<Vec<Range<usize>>> {
+    let mut sets: Vec<Vec<Range<usize>>> = model
+        .factors
+        .iter()
+        .map(|f| vec![f.slots.clone()])
+        .collect();
+    for g in &model.groups {
+        sets.push(
+            g.factors
+                .iter()
+                .map(|&f| model.factors[f].slots.clone())
+                .collect(),
+        );
+    }
+    sets
+}
+
 /// Accumulated sums: the whole run and each batch.
 #[derive(Debug, Clone)]
 pub struct SobolRun {
@@ -67,7 +89,7 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(model: &Model, n_sel: usize) -> Self {
+    fn new(model: &Model, n_sel: usize, n_sets: usize) -> Self {
         Worker {
             u: vec![0.0; 2 * model.n_dims],
             va: vec![0.0; model.n_slots],
@@ -75,8 +97,15 @@ impl Worker {
             out: vec![0.0; model.n_outputs()],
             fa: vec![0.0; n_sel],
             fb: vec![0.0; n_sel],
-            fab: vec![0.0; n_sel * model.factors.len()],
+            fab: vec![0.0; n_sel * n_sets],
             scratch: model.scratch(),
+        }
+    }
+
+    /// Exchanges the A and B values of a set of factor slots.
+    fn swap(&mut self, set: &[Range<usize>]) {
+        for slots in set {
+            self.va[slots.clone()].swap_with_slice(&mut self.vb[slots.clone()]);
         }
     }
 
@@ -93,27 +122,28 @@ impl Worker {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run_chunk(
         &mut self,
         model: &Model,
         points: &dyn PointSource,
         outputs: &[usize],
         shift: &[f64],
+        swap_sets: &[Vec<Range<usize>>],
         range: (u64, u64),
     ) -> SobolSums {
         let d = model.n_dims;
-        let mut sums = SobolSums::new(outputs.len(), model.factors.len());
+        let mut sums = SobolSums::new(outputs.len(), swap_sets.len());
         for i in range.0..range.1 {
             points.point(i, &mut self.u);
             model.values_from_uniforms(&self.u[..d], &mut self.va);
             model.values_from_uniforms(&self.u[d..], &mut self.vb);
             self.evaluate_into(model, false, outputs, Target::A);
             self.evaluate_into(model, true, outputs, Target::B);
-            for (f, factor) in model.factors.iter().enumerate() {
-                let slots = factor.slots.clone();
-                self.va[slots.clone()].swap_with_slice(&mut self.vb[slots.clone()]);
+            for (f, set) in swap_sets.iter().enumerate() {
+                self.swap(set);
                 self.evaluate_into(model, false, outputs, Target::Ab(f));
-                self.va[slots.clone()].swap_with_slice(&mut self.vb[slots]);
+                self.swap(set);
             }
             sums.add(shift, &self.fa, &self.fb, &self.fab);
         }
@@ -157,9 +187,10 @@ pub fn run(
         .unwrap_or(1);
     let n_chunks = n_base / chunk;
     let chunks_per_batch = per_batch / chunk;
-    let k = model.factors.len();
+    let swap_sets = swap_sets(model);
+    let k = swap_sets.len();
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
-        .map(|_| Mutex::new(Worker::new(model, outputs.len())))
+        .map(|_| Mutex::new(Worker::new(model, outputs.len(), k)))
         .collect();
     let mut batches = vec![SobolSums::new(outputs.len(), k); BATCHES as usize];
     pool.install(|| {
@@ -176,6 +207,7 @@ pub fn run(
                         points,
                         &outputs,
                         &shift,
+                        &swap_sets,
                         (c * chunk, (c + 1) * chunk),
                     )
                 })
@@ -207,7 +239,8 @@ pub struct Estimate {
 }
 
 /// First- and total-order estimates with intervals for analysed output `o`
-/// (position in `SobolRun::outputs`), at confidence `level`.
+/// (position in `SobolRun::outputs`), at confidence `level`: one per factor,
+/// then one per declared group.
 pub fn estimates(run: &SobolRun, o: usize, level: f64) -> (f64, Vec<Estimate>, Vec<Estimate>) {
     let full = run.total.indices(o);
     let per_batch: Vec<_> = run.batches.iter().map(|b| b.indices(o)).collect();

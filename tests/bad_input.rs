@@ -418,3 +418,23 @@ fn non_finite_samples_are_refused() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn group_naming_an_unknown_factor() {
+    let text = format!(
+        "{}\n[groups]\ngrid = [\"electricity.gwq\"]\n",
+        variant(
+            "gwp = 0.1",
+            r#"gwp = { dist = "uniform", min = 0.05, max = 0.1 }"#
+        )
+    );
+    assert_refused(
+        &text,
+        29,
+        &[
+            "`groups.grid[0]`",
+            "`electricity.gwq`",
+            "not an uncertain factor",
+        ],
+    );
+}

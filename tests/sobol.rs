@@ -172,3 +172,42 @@ fn byte_identical_json_for_1_and_2_threads_and_n_rounded_up() {
         }
     }
 }
+
+#[test]
+fn declared_groups_match_closed_forms() {
+    // Closed group u: S_u = (Π_{i∈u} c_i − 1)/(Π c − 1);
+    // total: ST_u = 1 − (Π_{j∉u} c_j − 1)/(Π c − 1) (methods.md §4.4).
+    let text = format!(
+        "{PRODUCT}\n[groups]\nenergy = [\"inventory[0].gpu_hours\", \"profiles.node.gpu_power_w\"]\nfacility = [\"datacenter.pue\", \"electricity.gwp\"]\n"
+    );
+    let scenario = Scenario::parse("groups.toml", &text).unwrap();
+    let model = model::compile(&scenario).unwrap();
+    let r = sensitivity_analysis(&scenario, &model, 1 << 16, 11, 0.95, 0).unwrap();
+    let groups = &r.sobol["gwp"]["total"].groups;
+    let c_ln = |s: f64| (s * s).exp();
+    let c_u = 1.0 + 0.4f64 * 0.4 / (3.0 * 2.6 * 2.6);
+    let (energy, facility) = (c_ln(0.3) * c_ln(0.2), c_u * c_ln(0.5));
+    let all = energy * facility;
+    let expected = [
+        (
+            "energy",
+            (energy - 1.0) / (all - 1.0),
+            1.0 - (facility - 1.0) / (all - 1.0),
+        ),
+        (
+            "facility",
+            (facility - 1.0) / (all - 1.0),
+            1.0 - (energy - 1.0) / (all - 1.0),
+        ),
+    ];
+    for ((name, s1, st), g) in expected.into_iter().zip(groups) {
+        assert_eq!(g.factor, name);
+        for (est, ci, truth) in [(g.s1, g.s1_ci, s1), (g.st, g.st_ci, st)] {
+            let half = (ci[1] - ci[0]) / 2.0;
+            assert!(
+                half < 0.03 && (est - truth).abs() <= 2.0 * half,
+                "{name}: {est} vs {truth} ±{half}"
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@ use super::factor::{Factor, FactorKind};
 use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowGroup};
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
-use super::{FixedInput, Model, format_number};
+use super::{FactorGroup, FixedInput, Model, format_number};
 use crate::dist::Dirichlet;
 use crate::scenario::doc::Doc;
 use crate::scenario::units::Dimension;
@@ -105,7 +105,9 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
     c.compile_parameters()?;
     c.compile_share_sets()?;
     let footprint = c.compile_footprint()?;
+    let groups = c.compile_groups()?;
     Ok(Model {
+        groups,
         name: scenario.name.clone(),
         factors: c.factors,
         constants: c.constants,
@@ -132,6 +134,35 @@ impl<'s> Compiler<'s> {
         let slot = factor.slots.start;
         self.factors.push(factor);
         slot
+    }
+
+    /// Resolves group members to factors; a member must be an uncertain
+    /// factor (a constant has no effect to report).
+    fn compile_groups(&self) -> Result<Vec<FactorGroup>, ScenarioError> {
+        let mut groups = Vec::new();
+        for g in &self.scenario.groups {
+            let mut factors = Vec::new();
+            for m in &g.members {
+                let Some(f) = self.factors.iter().position(|f| f.name == m.name) else {
+                    return Err(self.doc.error_at(
+                        &m.span,
+                        &m.path,
+                        format!(
+                            "group `{}` names `{}`, which is not an uncertain factor; members are factor names as `ecoband check` lists them (a parameter name or a key path such as `datacenter.pue`)",
+                            g.name, m.name
+                        ),
+                    ));
+                };
+                if !factors.contains(&f) {
+                    factors.push(f);
+                }
+            }
+            groups.push(FactorGroup {
+                name: g.name.clone(),
+                factors,
+            });
+        }
+        Ok(groups)
     }
 
     fn compile_choices(&mut self) -> Result<(), ScenarioError> {

@@ -24,12 +24,21 @@ pub struct FixedInput {
     pub line: usize,
 }
 
+/// A named set of factors (indices into `Model::factors`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactorGroup {
+    pub name: String,
+    pub factors: Vec<usize>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub name: String,
     pub factors: Vec<Factor>,
     /// Every constant input, in the order compiled.
     pub constants: Vec<FixedInput>,
+    /// Declared factor groups for sensitivity analysis.
+    pub groups: Vec<FactorGroup>,
     /// Dimension of the unit cube a sample is drawn from.
     pub n_dims: usize,
     /// Length of the factor-value vector.

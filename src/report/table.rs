@@ -324,9 +324,14 @@ pub fn sobol_table(name: &str, result: &crate::result::SobolResult) -> String {
             "ST interval".into(),
             "flags".into(),
         ]];
-        for i in order {
+        let groups = total
+            .groups
+            .iter()
+            .map(|g| (format!("group {}", g.factor), g));
+        let factors = order.into_iter().map(|i| (i.factor.clone(), i));
+        for (label, i) in factors.chain(groups) {
             rows.push(vec![
-                i.factor.clone(),
+                label,
                 format!("{:.4}", i.s1),
                 interval_text(i.s1_ci),
                 format!("{:.4}", i.st),

@@ -61,6 +61,8 @@ pub struct Scenario {
     pub defaults: DefaultsSpec,
     pub profiles: Vec<ProfileSpec>,
     pub inventory: Vec<RowSpec>,
+    /// Factor groups declared for sensitivity analysis.
+    pub groups: Vec<GroupSpec>,
     /// The file's text, kept so that later checks can give line numbers.
     pub text: String,
 }
@@ -74,7 +76,7 @@ pub struct NameRef {
 }
 
 /// Top-level tables and what each is for.
-const TOP_LEVEL: [&str; 11] = [
+const TOP_LEVEL: [&str; 12] = [
     "scenario",
     "settings",
     "conventions",
@@ -86,6 +88,7 @@ const TOP_LEVEL: [&str; 11] = [
     "idle",
     "defaults",
     "profiles",
+    "groups",
 ];
 
 impl Scenario {
@@ -135,6 +138,7 @@ impl Scenario {
             defaults: sections::parse_defaults(&root)?,
             profiles: sections::parse_profiles(&root)?,
             inventory: sections::parse_inventory(&root)?,
+            groups: sections::parse_groups(&root)?,
             text: text.to_string(),
         };
         Ok(scenario)

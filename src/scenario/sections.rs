@@ -124,6 +124,17 @@ pub struct RowSpec {
     pub load: Option<ValueSpec>,
 }
 
+/// A named set of uncertain factors whose joint effect a sensitivity
+/// analysis reports (closed first-order and total indices).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSpec {
+    pub name: String,
+    /// Factor names (parameter names or key paths of inline distributions).
+    pub members: Vec<NameRef>,
+    pub path: String,
+    pub span: Range<usize>,
+}
+
 pub const EMBODIED_CATEGORIES: [&str; 4] = ["gwp", "pe", "adp", "water"];
 
 pub fn parse_header(root: &TableNode<'_, '_>) -> Result<(String, Option<String>), ScenarioError> {
@@ -687,4 +698,41 @@ pub fn parse_inventory(root: &TableNode<'_, '_>) -> Result<Vec<RowSpec>, Scenari
         return Err(root.error("`inventory` needs at least one row".into()));
     }
     Ok(rows)
+}
+
+pub fn parse_groups(root: &TableNode<'_, '_>) -> Result<Vec<GroupSpec>, ScenarioError> {
+    let Some(t) = root.sub_table("groups")? else {
+        return Ok(Vec::new());
+    };
+    let mut groups = Vec::new();
+    for (name, value) in t.entries() {
+        let path = t.child_path(name);
+        let items = as_array(t.doc, value, &path)?;
+        if items.is_empty() {
+            return Err(t.doc.error_at(
+                &value.span(),
+                &path,
+                "a group lists at least one factor name".into(),
+            ));
+        }
+        let members = items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let member_path = index_path(&path, i);
+                Ok(NameRef {
+                    name: as_str(t.doc, v, &member_path)?,
+                    path: member_path,
+                    span: v.span(),
+                })
+            })
+            .collect::<Result<_, ScenarioError>>()?;
+        groups.push(GroupSpec {
+            name: name.to_string(),
+            members,
+            path,
+            span: value.span(),
+        });
+    }
+    Ok(groups)
 }
