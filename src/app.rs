@@ -313,7 +313,25 @@ pub fn base_count(n: u64) -> u64 {
     n.max(crate::sensitivity::MIN_BASE).next_power_of_two()
 }
 
-/// Runs a Sobol' analysis and builds the result.
+/// A precision target for `ecoband sobol --target-width`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrecisionTarget {
+    /// Largest accepted ST interval half-width.
+    pub half_width: f64,
+    /// Largest base sample count to double up to.
+    pub max_n_base: u64,
+}
+
+/// The widest total-order interval half-width over every analysed output.
+fn widest_st_half_width(run: &crate::sensitivity::SobolRun, level: f64) -> f64 {
+    (0..run.outputs.len())
+        .flat_map(|o| crate::sensitivity::estimates(run, o, level).2)
+        .map(|e| (e.high - e.low) / 2.0)
+        .fold(0.0, f64::max)
+}
+
+/// Runs a Sobol' analysis (doubling N up to the target's maximum until every
+/// ST half-width is below the target, if one is given) and builds the result.
 pub fn sensitivity_analysis(
     scenario: &Scenario,
     model: &Model,
@@ -321,11 +339,29 @@ pub fn sensitivity_analysis(
     seed: u64,
     level: f64,
     threads: usize,
+    target: Option<PrecisionTarget>,
 ) -> Result<SobolResult, AppError> {
-    use crate::sensitivity::{BATCHES, Estimate, analysed_outputs, estimates, run};
+    use crate::sensitivity::{BATCHES, Estimate, analysed_outputs, estimates, extend, run};
     let points = MonteCarlo::new(seed);
-    let sums = run(model, &points, n_base, threads)
-        .map_err(|e| AppError::Io(format!("cannot start {threads} worker threads: {e}")))?;
+    let pool_error = |e: rayon::ThreadPoolBuildError| {
+        AppError::Io(format!("cannot start {threads} worker threads: {e}"))
+    };
+    let mut sums = run(model, &points, n_base, threads).map_err(pool_error)?;
+    let mut reached = None;
+    if let Some(t) = target {
+        loop {
+            if widest_st_half_width(&sums, level) <= t.half_width {
+                reached = Some(true);
+                break;
+            }
+            if 2 * sums.n_base > t.max_n_base {
+                reached = Some(false);
+                break;
+            }
+            sums = extend(model, &points, sums, threads).map_err(pool_error)?;
+        }
+    }
+    let n_base = sums.n_base;
     let mut sobol: IndexMap<String, IndexMap<String, SobolSeries>> = IndexMap::new();
     for (o, (_, c, series)) in analysed_outputs(model).into_iter().enumerate() {
         let (variance, first, total) = estimates(&sums, o, level);
@@ -380,6 +416,9 @@ pub fn sensitivity_analysis(
             total_order: "Jansen 1999".into(),
             ci_method: format!("batch means: Student-t over {BATCHES} contiguous batches"),
             level,
+            target_width: target.map(|t| t.half_width),
+            target_reached: reached,
+            widest_st_half_width: widest_st_half_width(&sums, level),
         },
         sobol,
     })
@@ -402,7 +441,27 @@ fn sobol(args: &SobolArgs) -> Result<String, AppError> {
         );
     }
     let seed = args.seed.or(scenario.settings.seed).unwrap_or(DEFAULT_SEED);
-    let result = sensitivity_analysis(&scenario, &model, n_base, seed, args.level, args.threads)?;
+    let target = match args.target_width {
+        None => None,
+        Some(w) if w > 0.0 && w.is_finite() => Some(PrecisionTarget {
+            half_width: w,
+            max_n_base: base_count(args.max_n_base).max(n_base),
+        }),
+        Some(w) => {
+            return Err(AppError::Input(format!(
+                "--target-width {w} is not allowed; it is the largest accepted half-width of an ST interval, > 0 (e.g. 0.01)"
+            )));
+        }
+    };
+    let result = sensitivity_analysis(
+        &scenario,
+        &model,
+        n_base,
+        seed,
+        args.level,
+        args.threads,
+        target,
+    )?;
     if let Some(out) = &args.out {
         write_json(out, &result)?;
     }

@@ -118,6 +118,12 @@ pub struct SobolArgs {
     /// Confidence level of the intervals
     #[arg(long, default_value_t = 0.95)]
     pub level: f64,
+    /// Double N (reusing every evaluation) until every ST interval half-width is below this
+    #[arg(long)]
+    pub target_width: Option<f64>,
+    /// Largest N that --target-width may reach
+    #[arg(long, default_value_t = 1 << 20)]
+    pub max_n_base: u64,
     /// Write the indices as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,

@@ -117,6 +117,11 @@ pub struct SobolSettings {
     pub total_order: String,
     pub ci_method: String,
     pub level: f64,
+    /// `--target-width`, if given, and whether N reached it before `--max-n-base`.
+    pub target_width: Option<f64>,
+    pub target_reached: Option<bool>,
+    /// Widest total-order interval half-width over every output and factor.
+    pub widest_st_half_width: f64,
 }
 
 #[derive(Debug, Serialize)]

@@ -174,25 +174,77 @@ pub fn run(
         n_base >= MIN_BASE && n_base.is_multiple_of(BATCHES),
         "caller checks the base sample count"
     );
+    let batches = run_range(model, points, (0, n_base), BATCHES, threads)?;
+    Ok(SobolRun::from_batches(model, n_base, batches))
+}
+
+/// Doubles the base sample count of a finished run, reusing every
+/// evaluation made: batch b of the 2N run is batches 2b and 2b + 1 of the N
+/// run for b < B/2; base samples N…2N give the other B/2 batches.
+pub fn extend(
+    model: &Model,
+    points: &dyn PointSource,
+    previous: SobolRun,
+    threads: usize,
+) -> Result<SobolRun, rayon::ThreadPoolBuildError> {
+    let n = previous.n_base;
+    let mut batches: Vec<SobolSums> = previous
+        .batches
+        .chunks(2)
+        .map(|pair| {
+            let mut merged = pair[0].clone();
+            merged.merge(&pair[1]);
+            merged
+        })
+        .collect();
+    batches.extend(run_range(model, points, (n, 2 * n), BATCHES / 2, threads)?);
+    Ok(SobolRun::from_batches(model, 2 * n, batches))
+}
+
+impl SobolRun {
+    fn from_batches(model: &Model, n_base: u64, batches: Vec<SobolSums>) -> Self {
+        let outputs: Vec<usize> = analysed_outputs(model).iter().map(|(j, _, _)| *j).collect();
+        let mut total = SobolSums::new(outputs.len(), swap_sets(model).len());
+        for b in &batches {
+            total.merge(b);
+        }
+        SobolRun {
+            n_base,
+            total,
+            batches,
+            outputs,
+        }
+    }
+}
+
+/// Sums of base samples `range.0 .. range.1`, in `n_batches` equal contiguous
+/// batches. Chunks never straddle batches and are merged in index order.
+fn run_range(
+    model: &Model,
+    points: &dyn PointSource,
+    range: (u64, u64),
+    n_batches: u64,
+    threads: usize,
+) -> Result<Vec<SobolSums>, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
     let outputs: Vec<usize> = analysed_outputs(model).iter().map(|(j, _, _)| *j).collect();
     let (baseline, _) = model.baseline();
     let shift: Vec<f64> = outputs.iter().map(|&j| baseline[j]).collect();
-    let per_batch = n_base / BATCHES;
+    let per_batch = (range.1 - range.0) / n_batches;
     let chunk = (1..=MAX_CHUNK)
         .rev()
         .find(|c| per_batch.is_multiple_of(*c))
         .unwrap_or(1);
-    let n_chunks = n_base / chunk;
+    let n_chunks = (range.1 - range.0) / chunk;
     let chunks_per_batch = per_batch / chunk;
     let swap_sets = swap_sets(model);
     let k = swap_sets.len();
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(Worker::new(model, outputs.len(), k)))
         .collect();
-    let mut batches = vec![SobolSums::new(outputs.len(), k); BATCHES as usize];
+    let mut batches = vec![SobolSums::new(outputs.len(), k); n_batches as usize];
     pool.install(|| {
         let mut first = 0;
         while first < n_chunks {
@@ -202,13 +254,14 @@ pub fn run(
                 .map(|c| {
                     let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
                     let mut w = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    let start = range.0 + c * chunk;
                     w.run_chunk(
                         model,
                         points,
                         &outputs,
                         &shift,
                         &swap_sets,
-                        (c * chunk, (c + 1) * chunk),
+                        (start, start + chunk),
                     )
                 })
                 .collect();
@@ -218,16 +271,7 @@ pub fn run(
             first = last;
         }
     });
-    let mut total = SobolSums::new(outputs.len(), k);
-    for b in &batches {
-        total.merge(b);
-    }
-    Ok(SobolRun {
-        n_base,
-        total,
-        batches,
-        outputs,
-    })
+    Ok(batches)
 }
 
 /// An index with its confidence interval.

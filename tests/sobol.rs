@@ -62,7 +62,7 @@ type Row = (String, f64, [f64; 2], f64, [f64; 2]);
 fn gwp_total(n_base: u64, seed: u64) -> Vec<Row> {
     let scenario = Scenario::parse("product.toml", PRODUCT).unwrap();
     let model = model::compile(&scenario).unwrap();
-    let r = sensitivity_analysis(&scenario, &model, n_base, seed, 0.95, 0).unwrap();
+    let r = sensitivity_analysis(&scenario, &model, n_base, seed, 0.95, 0, None).unwrap();
     r.sobol["gwp"]["total"]
         .indices
         .iter()
@@ -182,7 +182,7 @@ fn declared_groups_match_closed_forms() {
     );
     let scenario = Scenario::parse("groups.toml", &text).unwrap();
     let model = model::compile(&scenario).unwrap();
-    let r = sensitivity_analysis(&scenario, &model, 1 << 16, 11, 0.95, 0).unwrap();
+    let r = sensitivity_analysis(&scenario, &model, 1 << 16, 11, 0.95, 0, None).unwrap();
     let groups = &r.sobol["gwp"]["total"].groups;
     let c_ln = |s: f64| (s * s).exp();
     let c_u = 1.0 + 0.4f64 * 0.4 / (3.0 * 2.6 * 2.6);
@@ -210,4 +210,71 @@ fn declared_groups_match_closed_forms() {
             );
         }
     }
+}
+
+#[test]
+fn target_width_doubles_n_reusing_evaluations() {
+    use ecoband::app::PrecisionTarget;
+    let scenario = Scenario::parse("product.toml", PRODUCT).unwrap();
+    let model = model::compile(&scenario).unwrap();
+    let target = |half_width, max_n_base| {
+        Some(PrecisionTarget {
+            half_width,
+            max_n_base,
+        })
+    };
+    let r =
+        sensitivity_analysis(&scenario, &model, 256, 5, 0.95, 0, target(0.02, 1 << 18)).unwrap();
+    let s = &r.settings;
+    assert_eq!(s.target_reached, Some(true));
+    assert!(
+        s.widest_st_half_width <= 0.02 && s.n_base > 256 && s.n_base.is_power_of_two(),
+        "{s:?}"
+    );
+    // The doubled run reuses the first N samples: it equals a direct run at
+    // the final N up to the order of floating-point additions.
+    let direct = sensitivity_analysis(&scenario, &model, s.n_base, 5, 0.95, 0, None).unwrap();
+    let (a, b) = (
+        &r.sobol["gwp"]["total"].indices,
+        &direct.sobol["gwp"]["total"].indices,
+    );
+    for (x, y) in a.iter().zip(b) {
+        assert!(
+            (x.st - y.st).abs() < 1e-9 && (x.s1 - y.s1).abs() < 1e-9,
+            "{} {} vs {}",
+            x.factor,
+            x.st,
+            y.st
+        );
+    }
+    // Unreachable target: stops at the maximum and says so.
+    let r = sensitivity_analysis(&scenario, &model, 256, 5, 0.95, 0, target(0.0001, 512)).unwrap();
+    assert_eq!(
+        (r.settings.target_reached, r.settings.n_base),
+        (Some(false), 512)
+    );
+}
+
+#[test]
+fn cli_says_whether_the_target_was_reached() {
+    let run = |max: &str| {
+        let out = Command::cargo_bin("ecoband")
+            .unwrap()
+            .arg("sobol")
+            .arg(common::repo_file("scenarios/bloom.toml"))
+            .args([
+                "--n-base",
+                "64",
+                "--target-width",
+                "0.05",
+                "--max-n-base",
+                max,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run("1048576").contains("target reached"));
+    assert!(run("64").contains("target NOT reached"));
 }

@@ -302,6 +302,23 @@ pub fn sobol_table(name: &str, result: &crate::result::SobolResult) -> String {
         100.0 * s.level,
         s.ci_method
     );
+    match (s.target_width, s.target_reached) {
+        (Some(w), Some(true)) => {
+            let _ = writeln!(
+                out,
+                "target reached: every ST half-width ≤ {w} (widest {:.4}) at N = {}",
+                s.widest_st_half_width, s.n_base
+            );
+        }
+        (Some(w), Some(false)) => {
+            let _ = writeln!(
+                out,
+                "target NOT reached: widest ST half-width {:.4} > {w} at N = {} (--max-n-base); increase --max-n-base",
+                s.widest_st_half_width, s.n_base
+            );
+        }
+        _ => {}
+    }
     for (id, series) in &result.sobol {
         let Some(total) = series.get("total") else {
             continue;
