@@ -16,8 +16,8 @@ use crate::engine;
 use crate::model::{self, CATEGORIES, Model, SCOPES, Series};
 use crate::report::{table, write::write_atomically};
 use crate::result::{
-    RunResult, RunSettings, ScenarioInfo, SobolIndex, SobolResult, SobolSeries, SobolSettings,
-    impacts,
+    RunResult, RunSettings, ScenarioInfo, SecondOrderIndex, SobolIndex, SobolResult, SobolSeries,
+    SobolSettings, impacts,
 };
 use crate::sample::{MonteCarlo, PointSource};
 use crate::scenario::{Scenario, ScenarioError};
@@ -313,6 +313,36 @@ pub fn base_count(n: u64) -> u64 {
     n.max(crate::sensitivity::MIN_BASE).next_power_of_two()
 }
 
+/// Second-order entries for factor pairs i < j, in row order.
+fn second_order_entries(
+    model: &Model,
+    second: &[crate::sensitivity::Estimate],
+) -> Vec<SecondOrderIndex> {
+    let k = model.factors.len();
+    let pairs = (0..k).flat_map(|i| (i + 1..k).map(move |j| (i, j)));
+    pairs
+        .zip(second)
+        .map(|((i, j), e)| SecondOrderIndex {
+            factors: [model.factors[i].name.clone(), model.factors[j].name.clone()],
+            s2: e.value,
+            s2_ci: [e.low, e.high],
+        })
+        .collect()
+}
+
+/// What a Sobol' analysis is asked for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SobolOptions {
+    /// Base sample count: a power of two ≥ `sensitivity::MIN_BASE`.
+    pub n_base: u64,
+    pub seed: u64,
+    pub level: f64,
+    /// Worker threads (0 = all cores); does not change the result.
+    pub threads: usize,
+    pub second_order: bool,
+    pub target: Option<PrecisionTarget>,
+}
+
 /// A precision target for `ecoband sobol --target-width`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PrecisionTarget {
@@ -325,7 +355,7 @@ pub struct PrecisionTarget {
 /// The widest total-order interval half-width over every analysed output.
 fn widest_st_half_width(run: &crate::sensitivity::SobolRun, level: f64) -> f64 {
     (0..run.outputs.len())
-        .flat_map(|o| crate::sensitivity::estimates(run, o, level).2)
+        .flat_map(|o| crate::sensitivity::estimates(run, o, level).total)
         .map(|e| (e.high - e.low) / 2.0)
         .fold(0.0, f64::max)
 }
@@ -335,18 +365,24 @@ fn widest_st_half_width(run: &crate::sensitivity::SobolRun, level: f64) -> f64 {
 pub fn sensitivity_analysis(
     scenario: &Scenario,
     model: &Model,
-    n_base: u64,
-    seed: u64,
-    level: f64,
-    threads: usize,
-    target: Option<PrecisionTarget>,
+    options: &SobolOptions,
 ) -> Result<SobolResult, AppError> {
-    use crate::sensitivity::{BATCHES, Estimate, analysed_outputs, estimates, extend, run};
+    use crate::sensitivity::{
+        BATCHES, Estimate, SobolEstimates, analysed_outputs, estimates, extend, run,
+    };
+    let SobolOptions {
+        n_base,
+        seed,
+        level,
+        threads,
+        second_order,
+        target,
+    } = *options;
     let points = MonteCarlo::new(seed);
     let pool_error = |e: rayon::ThreadPoolBuildError| {
         AppError::Io(format!("cannot start {threads} worker threads: {e}"))
     };
-    let mut sums = run(model, &points, n_base, threads).map_err(pool_error)?;
+    let mut sums = run(model, &points, n_base, second_order, threads).map_err(pool_error)?;
     let mut reached = None;
     if let Some(t) = target {
         loop {
@@ -364,7 +400,12 @@ pub fn sensitivity_analysis(
     let n_base = sums.n_base;
     let mut sobol: IndexMap<String, IndexMap<String, SobolSeries>> = IndexMap::new();
     for (o, (_, c, series)) in analysed_outputs(model).into_iter().enumerate() {
-        let (variance, first, total) = estimates(&sums, o, level);
+        let SobolEstimates {
+            variance,
+            first,
+            total,
+            second,
+        } = estimates(&sums, o, level);
         let k = model.factors.len();
         let index = |name: &str, s1: &Estimate, st: &Estimate| SobolIndex {
             factor: name.to_string(),
@@ -401,6 +442,7 @@ pub fn sensitivity_analysis(
                     flags,
                     indices,
                     groups,
+                    s2: second_order_entries(model, &second),
                 },
             );
     }
@@ -409,7 +451,11 @@ pub fn sensitivity_analysis(
         scenario: ScenarioInfo::of(scenario),
         settings: SobolSettings {
             n_base,
-            evaluations: n_base * ((model.factors.len() + model.groups.len()) as u64 + 2),
+            evaluations: n_base
+                * ((model.factors.len() * (1 + usize::from(second_order)) + model.groups.len())
+                    as u64
+                    + 2),
+            second_order,
             sampler: points.name().to_string(),
             seed,
             first_order: "Saltelli et al. 2010".into(),
@@ -453,15 +499,15 @@ fn sobol(args: &SobolArgs) -> Result<String, AppError> {
             )));
         }
     };
-    let result = sensitivity_analysis(
-        &scenario,
-        &model,
+    let options = SobolOptions {
         n_base,
         seed,
-        args.level,
-        args.threads,
+        level: args.level,
+        threads: args.threads,
+        second_order: args.second_order,
         target,
-    )?;
+    };
+    let result = sensitivity_analysis(&scenario, &model, &options)?;
     if let Some(out) = &args.out {
         write_json(out, &result)?;
     }

@@ -118,6 +118,9 @@ pub struct SobolArgs {
     /// Confidence level of the intervals
     #[arg(long, default_value_t = 0.95)]
     pub level: f64,
+    /// Also estimate second-order indices (Saltelli 2002): N (2k + 2) evaluations
+    #[arg(long)]
+    pub second_order: bool,
     /// Double N (reusing every evaluation) until every ST interval half-width is below this
     #[arg(long)]
     pub target_width: Option<f64>,

@@ -105,6 +105,16 @@ pub struct SobolSeries {
     /// Declared groups: closed first-order (`s1`) and total (`st`) indices;
     /// `factor` holds the group's name.
     pub groups: Vec<SobolIndex>,
+    /// Second-order indices of factor pairs (with `--second-order`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub s2: Vec<SecondOrderIndex>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SecondOrderIndex {
+    pub factors: [String; 2],
+    pub s2: f64,
+    pub s2_ci: [f64; 2],
 }
 
 #[derive(Debug, Serialize)]
@@ -117,6 +127,7 @@ pub struct SobolSettings {
     pub total_order: String,
     pub ci_method: String,
     pub level: f64,
+    pub second_order: bool,
     /// `--target-width`, if given, and whether N reached it before `--max-n-base`.
     pub target_width: Option<f64>,
     pub target_reached: Option<bool>,

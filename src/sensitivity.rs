@@ -71,6 +71,7 @@ fn swap_sets(model: &Model) -> Vec<Vec<Range<usize>>> {
 #[derive(Debug, Clone)]
 pub struct SobolRun {
     pub n_base: u64,
+    pub second_order: bool,
     pub total: SobolSums,
     pub batches: Vec<SobolSums>,
     /// Model output index of each analysed output.
@@ -85,11 +86,13 @@ struct Worker {
     fa: Vec<f64>,
     fb: Vec<f64>,
     fab: Vec<f64>,
+    /// f(BA_f) per factor, for second order (empty otherwise).
+    fba: Vec<f64>,
     scratch: Scratch,
 }
 
 impl Worker {
-    fn new(model: &Model, n_sel: usize, n_sets: usize) -> Self {
+    fn new(model: &Model, n_sel: usize, n_sets: usize, second_order: bool) -> Self {
         Worker {
             u: vec![0.0; 2 * model.n_dims],
             va: vec![0.0; model.n_slots],
@@ -98,6 +101,11 @@ impl Worker {
             fa: vec![0.0; n_sel],
             fb: vec![0.0; n_sel],
             fab: vec![0.0; n_sel * n_sets],
+            fba: if second_order {
+                vec![0.0; n_sel * model.factors.len()]
+            } else {
+                Vec::new()
+            },
             scratch: model.scratch(),
         }
     }
@@ -116,6 +124,7 @@ impl Worker {
             Target::A => &mut self.fa[..],
             Target::B => &mut self.fb[..],
             Target::Ab(f) => &mut self.fab[f * outputs.len()..(f + 1) * outputs.len()],
+            Target::Ba(f) => &mut self.fba[f * outputs.len()..(f + 1) * outputs.len()],
         };
         for (d, &j) in dest.iter_mut().zip(outputs) {
             *d = self.out[j];
@@ -133,7 +142,9 @@ impl Worker {
         range: (u64, u64),
     ) -> SobolSums {
         let d = model.n_dims;
-        let mut sums = SobolSums::new(outputs.len(), swap_sets.len());
+        let second_order = !self.fba.is_empty();
+        let k2 = if second_order { model.factors.len() } else { 0 };
+        let mut sums = SobolSums::with_second_order(outputs.len(), swap_sets.len(), k2);
         for i in range.0..range.1 {
             points.point(i, &mut self.u);
             model.values_from_uniforms(&self.u[..d], &mut self.va);
@@ -145,7 +156,13 @@ impl Worker {
                 self.evaluate_into(model, false, outputs, Target::Ab(f));
                 self.swap(set);
             }
-            sums.add(shift, &self.fa, &self.fb, &self.fab);
+            // BA_f: B with factor f from A (the swap puts A's values in vb).
+            for (f, set) in swap_sets.iter().take(k2).enumerate() {
+                self.swap(set);
+                self.evaluate_into(model, true, outputs, Target::Ba(f));
+                self.swap(set);
+            }
+            sums.add(shift, &self.fa, &self.fb, &self.fab, &self.fba);
         }
         sums
     }
@@ -156,6 +173,7 @@ enum Target {
     A,
     B,
     Ab(usize),
+    Ba(usize),
 }
 
 /// Runs the pick-freeze design with `n_base` base samples drawn as
@@ -168,14 +186,15 @@ pub fn run(
     model: &Model,
     points: &dyn PointSource,
     n_base: u64,
+    second_order: bool,
     threads: usize,
 ) -> Result<SobolRun, rayon::ThreadPoolBuildError> {
     assert!(
         n_base >= MIN_BASE && n_base.is_multiple_of(BATCHES),
         "caller checks the base sample count"
     );
-    let batches = run_range(model, points, (0, n_base), BATCHES, threads)?;
-    Ok(SobolRun::from_batches(model, n_base, batches))
+    let batches = run_range(model, points, (0, n_base), BATCHES, second_order, threads)?;
+    Ok(SobolRun::from_batches(model, n_base, second_order, batches))
 }
 
 /// Doubles the base sample count of a finished run, reusing every
@@ -197,19 +216,34 @@ pub fn extend(
             merged
         })
         .collect();
-    batches.extend(run_range(model, points, (n, 2 * n), BATCHES / 2, threads)?);
-    Ok(SobolRun::from_batches(model, 2 * n, batches))
+    let second_order = previous.second_order;
+    batches.extend(run_range(
+        model,
+        points,
+        (n, 2 * n),
+        BATCHES / 2,
+        second_order,
+        threads,
+    )?);
+    Ok(SobolRun::from_batches(model, 2 * n, second_order, batches))
 }
 
 impl SobolRun {
-    fn from_batches(model: &Model, n_base: u64, batches: Vec<SobolSums>) -> Self {
+    fn from_batches(
+        model: &Model,
+        n_base: u64,
+        second_order: bool,
+        batches: Vec<SobolSums>,
+    ) -> Self {
         let outputs: Vec<usize> = analysed_outputs(model).iter().map(|(j, _, _)| *j).collect();
-        let mut total = SobolSums::new(outputs.len(), swap_sets(model).len());
+        let k2 = if second_order { model.factors.len() } else { 0 };
+        let mut total = SobolSums::with_second_order(outputs.len(), swap_sets(model).len(), k2);
         for b in &batches {
             total.merge(b);
         }
         SobolRun {
             n_base,
+            second_order,
             total,
             batches,
             outputs,
@@ -224,6 +258,7 @@ fn run_range(
     points: &dyn PointSource,
     range: (u64, u64),
     n_batches: u64,
+    second_order: bool,
     threads: usize,
 ) -> Result<Vec<SobolSums>, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -242,9 +277,10 @@ fn run_range(
     let swap_sets = swap_sets(model);
     let k = swap_sets.len();
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
-        .map(|_| Mutex::new(Worker::new(model, outputs.len(), k)))
+        .map(|_| Mutex::new(Worker::new(model, outputs.len(), k, second_order)))
         .collect();
-    let mut batches = vec![SobolSums::new(outputs.len(), k); n_batches as usize];
+    let k2 = if second_order { model.factors.len() } else { 0 };
+    let mut batches = vec![SobolSums::with_second_order(outputs.len(), k, k2); n_batches as usize];
     pool.install(|| {
         let mut first = 0;
         while first < n_chunks {
@@ -285,7 +321,7 @@ pub struct Estimate {
 /// First- and total-order estimates with intervals for analysed output `o`
 /// (position in `SobolRun::outputs`), at confidence `level`: one per factor,
 /// then one per declared group.
-pub fn estimates(run: &SobolRun, o: usize, level: f64) -> (f64, Vec<Estimate>, Vec<Estimate>) {
+pub fn estimates(run: &SobolRun, o: usize, level: f64) -> SobolEstimates {
     let full = run.total.indices(o);
     let per_batch: Vec<_> = run.batches.iter().map(|b| b.indices(o)).collect();
     let b = per_batch.len() as f64;
@@ -319,5 +355,29 @@ pub fn estimates(run: &SobolRun, o: usize, level: f64) -> (f64, Vec<Estimate>, V
             )
         })
         .collect();
-    (full.variance, first, total)
+    let second = (0..full.second.len())
+        .map(|p| {
+            interval(
+                full.second[p],
+                per_batch.iter().map(|x| x.second[p]).collect(),
+            )
+        })
+        .collect();
+    SobolEstimates {
+        variance: full.variance,
+        first,
+        total,
+        second,
+    }
+}
+
+/// Estimates with intervals for one output: first and total order per
+/// factor then per group; second order per factor pair i < j (row order),
+/// empty unless asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SobolEstimates {
+    pub variance: f64,
+    pub first: Vec<Estimate>,
+    pub total: Vec<Estimate>,
+    pub second: Vec<Estimate>,
 }

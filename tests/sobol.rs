@@ -6,7 +6,23 @@
 mod common;
 
 use assert_cmd::Command;
-use ecoband::app::sensitivity_analysis;
+use ecoband::app::{PrecisionTarget, SobolOptions, sensitivity_analysis};
+
+fn options(
+    n_base: u64,
+    seed: u64,
+    second_order: bool,
+    target: Option<PrecisionTarget>,
+) -> SobolOptions {
+    SobolOptions {
+        n_base,
+        seed,
+        level: 0.95,
+        threads: 0,
+        second_order,
+        target,
+    }
+}
 use ecoband::model;
 use ecoband::scenario::Scenario;
 
@@ -62,7 +78,7 @@ type Row = (String, f64, [f64; 2], f64, [f64; 2]);
 fn gwp_total(n_base: u64, seed: u64) -> Vec<Row> {
     let scenario = Scenario::parse("product.toml", PRODUCT).unwrap();
     let model = model::compile(&scenario).unwrap();
-    let r = sensitivity_analysis(&scenario, &model, n_base, seed, 0.95, 0, None).unwrap();
+    let r = sensitivity_analysis(&scenario, &model, &options(n_base, seed, false, None)).unwrap();
     r.sobol["gwp"]["total"]
         .indices
         .iter()
@@ -182,7 +198,7 @@ fn declared_groups_match_closed_forms() {
     );
     let scenario = Scenario::parse("groups.toml", &text).unwrap();
     let model = model::compile(&scenario).unwrap();
-    let r = sensitivity_analysis(&scenario, &model, 1 << 16, 11, 0.95, 0, None).unwrap();
+    let r = sensitivity_analysis(&scenario, &model, &options(1 << 16, 11, false, None)).unwrap();
     let groups = &r.sobol["gwp"]["total"].groups;
     let c_ln = |s: f64| (s * s).exp();
     let c_u = 1.0 + 0.4f64 * 0.4 / (3.0 * 2.6 * 2.6);
@@ -214,7 +230,6 @@ fn declared_groups_match_closed_forms() {
 
 #[test]
 fn target_width_doubles_n_reusing_evaluations() {
-    use ecoband::app::PrecisionTarget;
     let scenario = Scenario::parse("product.toml", PRODUCT).unwrap();
     let model = model::compile(&scenario).unwrap();
     let target = |half_width, max_n_base| {
@@ -223,8 +238,12 @@ fn target_width_doubles_n_reusing_evaluations() {
             max_n_base,
         })
     };
-    let r =
-        sensitivity_analysis(&scenario, &model, 256, 5, 0.95, 0, target(0.02, 1 << 18)).unwrap();
+    let r = sensitivity_analysis(
+        &scenario,
+        &model,
+        &options(256, 5, false, target(0.02, 1 << 18)),
+    )
+    .unwrap();
     let s = &r.settings;
     assert_eq!(s.target_reached, Some(true));
     assert!(
@@ -233,7 +252,8 @@ fn target_width_doubles_n_reusing_evaluations() {
     );
     // The doubled run reuses the first N samples: it equals a direct run at
     // the final N up to the order of floating-point additions.
-    let direct = sensitivity_analysis(&scenario, &model, s.n_base, 5, 0.95, 0, None).unwrap();
+    let direct =
+        sensitivity_analysis(&scenario, &model, &options(s.n_base, 5, false, None)).unwrap();
     let (a, b) = (
         &r.sobol["gwp"]["total"].indices,
         &direct.sobol["gwp"]["total"].indices,
@@ -248,7 +268,12 @@ fn target_width_doubles_n_reusing_evaluations() {
         );
     }
     // Unreachable target: stops at the maximum and says so.
-    let r = sensitivity_analysis(&scenario, &model, 256, 5, 0.95, 0, target(0.0001, 512)).unwrap();
+    let r = sensitivity_analysis(
+        &scenario,
+        &model,
+        &options(256, 5, false, target(0.0001, 512)),
+    )
+    .unwrap();
     assert_eq!(
         (r.settings.target_reached, r.settings.n_base),
         (Some(false), 512)
@@ -277,4 +302,36 @@ fn cli_says_whether_the_target_was_reached() {
     };
     assert!(run("1048576").contains("target reached"));
     assert!(run("64").contains("target NOT reached"));
+}
+
+#[test]
+fn second_order_indices_of_the_product_model() {
+    // Y = Π X_i: S_ij = (c_i − 1)(c_j − 1)/(Π c − 1) (Sobol'-Hoeffding terms
+    // of a product of independent factors).
+    let scenario = Scenario::parse("product.toml", PRODUCT).unwrap();
+    let model = model::compile(&scenario).unwrap();
+    let r = sensitivity_analysis(&scenario, &model, &options(1 << 16, 21, true, None)).unwrap();
+    assert_eq!(r.settings.evaluations, (1u64 << 16) * (2 * 4 + 2));
+    let c_ln = |s: f64| (s * s).exp();
+    let c: std::collections::HashMap<&str, f64> = [
+        ("inventory[0].gpu_hours", c_ln(0.3)),
+        ("profiles.node.gpu_power_w", c_ln(0.2)),
+        ("datacenter.pue", 1.0 + 0.16 / (3.0 * 2.6 * 2.6)),
+        ("electricity.gwp", c_ln(0.5)),
+    ]
+    .into_iter()
+    .collect();
+    let all: f64 = c.values().product();
+    let s2 = &r.sobol["gwp"]["total"].s2;
+    assert_eq!(s2.len(), 6);
+    for entry in s2 {
+        let [a, b] = &entry.factors;
+        let truth = (c[a.as_str()] - 1.0) * (c[b.as_str()] - 1.0) / (all - 1.0);
+        let half = (entry.s2_ci[1] - entry.s2_ci[0]) / 2.0;
+        assert!(
+            half < 0.03 && (entry.s2 - truth).abs() <= 2.0 * half,
+            "{a} × {b}: {} vs {truth} ±{half}",
+            entry.s2
+        );
+    }
 }

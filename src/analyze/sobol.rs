@@ -5,7 +5,10 @@
 //! Estimators (one pass, sums only):
 //! * first order, Saltelli et al. 2010 (Table 2 b): S_i = mean(f_B (f_ABi − f_A)) / V;
 //! * total order, Jansen 1999: ST_i = mean((f_A − f_ABi)²) / (2V);
-//! * V, the variance of f over A ∪ B.
+//! * V, the variance of f over A ∪ B;
+//! * second order (optional), Saltelli 2002 as in SALib:
+//!   S_ij = mean(f_BAi f_ABj − f_A f_B) / V − S_i − S_j, with BA_i = B with
+//!   factor i from A (N k more evaluations).
 //!
 //! Every output is shifted by a fixed reference (its deterministic baseline)
 //! before summing: Saltelli's S_i is not shift-invariant for finite N, and
@@ -19,6 +22,10 @@ pub struct SobolSums {
     /// Per output: Σa, Σb, Σa², Σb², then per factor Σ b(ab_i − a), Σ (a − ab_i)²,
     /// with a, b, ab_i the shifted outputs.
     sums: Vec<f64>,
+    /// Second order, for the first `second_order_factors` factors: per
+    /// output Σ ab, then per pair i < j Σ ba_i ab_j.
+    second: Vec<f64>,
+    second_order_factors: usize,
 }
 
 /// Point estimates for one output.
@@ -27,14 +34,38 @@ pub struct Indices {
     pub variance: f64,
     pub first: Vec<f64>,
     pub total: Vec<f64>,
+    /// S_ij for i < j in row order (0,1), (0,2) … (1,2) …; empty unless asked.
+    pub second: Vec<f64>,
+}
+
+/// Number of pairs i < j among `k` factors.
+pub fn pairs(k: usize) -> usize {
+    k * k.saturating_sub(1) / 2
 }
 
 impl SobolSums {
     pub fn new(n_outputs: usize, n_factors: usize) -> Self {
+        Self::with_second_order(n_outputs, n_factors, 0)
+    }
+
+    /// Also accumulates second-order sums for the first
+    /// `second_order_factors` factors (0 = none).
+    pub fn with_second_order(
+        n_outputs: usize,
+        n_factors: usize,
+        second_order_factors: usize,
+    ) -> Self {
+        let second_stride = if second_order_factors > 0 {
+            1 + pairs(second_order_factors)
+        } else {
+            0
+        };
         SobolSums {
             n_factors,
             count: 0,
             sums: vec![0.0; n_outputs * (4 + 2 * n_factors)],
+            second: vec![0.0; n_outputs * second_stride],
+            second_order_factors,
         }
     }
 
@@ -47,8 +78,10 @@ impl SobolSums {
     }
 
     /// Adds one base sample. `fab` holds f(AB_i) factor by factor:
-    /// `fab[i * n_outputs + j]` is output j with factor i from B.
-    pub fn add(&mut self, shift: &[f64], fa: &[f64], fb: &[f64], fab: &[f64]) {
+    /// `fab[i * n_outputs + j]` is output j with factor i from B; `fba`, laid
+    /// out the same way, holds f(BA_i) for the second-order factors (empty
+    /// without second order).
+    pub fn add(&mut self, shift: &[f64], fa: &[f64], fb: &[f64], fab: &[f64], fba: &[f64]) {
         let n_out = shift.len();
         let stride = self.stride();
         self.count += 1;
@@ -65,12 +98,33 @@ impl SobolSums {
                 s[5 + 2 * i] += (a - ab) * (a - ab);
             }
         }
+        let k2 = self.second_order_factors;
+        if k2 == 0 {
+            return;
+        }
+        let stride2 = 1 + pairs(k2);
+        for j in 0..n_out {
+            let (a, b) = (fa[j] - shift[j], fb[j] - shift[j]);
+            let s = &mut self.second[j * stride2..(j + 1) * stride2];
+            s[0] += a * b;
+            let mut p = 1;
+            for i in 0..k2 {
+                let ba = fba[i * n_out + j] - shift[j];
+                for l in i + 1..k2 {
+                    s[p] += ba * (fab[l * n_out + j] - shift[j]);
+                    p += 1;
+                }
+            }
+        }
     }
 
     /// Adds `other` (later samples) to `self`. The caller fixes the order.
     pub fn merge(&mut self, other: &SobolSums) {
         self.count += other.count;
         for (s, o) in self.sums.iter_mut().zip(&other.sums) {
+            *s += o;
+        }
+        for (s, o) in self.second.iter_mut().zip(&other.second) {
             *s += o;
         }
     }
@@ -84,14 +138,30 @@ impl SobolSums {
         let mean = (s[0] + s[1]) / (2.0 * n);
         let variance = ((s[2] + s[3]) / (2.0 * n) - mean * mean).max(0.0);
         let ratio = |x: f64| if variance > 0.0 { x / variance } else { 0.0 };
+        let first: Vec<f64> = (0..self.n_factors)
+            .map(|i| ratio(s[4 + 2 * i] / n))
+            .collect();
+        let total = (0..self.n_factors)
+            .map(|i| ratio(s[5 + 2 * i] / (2.0 * n)))
+            .collect();
+        let k2 = self.second_order_factors;
+        let mut second = Vec::with_capacity(pairs(k2));
+        if k2 > 0 {
+            let stride2 = 1 + pairs(k2);
+            let s2 = &self.second[j * stride2..(j + 1) * stride2];
+            let mut p = 1;
+            for i in 0..k2 {
+                for l in i + 1..k2 {
+                    second.push(ratio((s2[p] - s2[0]) / n) - first[i] - first[l]);
+                    p += 1;
+                }
+            }
+        }
         Indices {
             variance,
-            first: (0..self.n_factors)
-                .map(|i| ratio(s[4 + 2 * i] / n))
-                .collect(),
-            total: (0..self.n_factors)
-                .map(|i| ratio(s[5 + 2 * i] / (2.0 * n)))
-                .collect(),
+            first,
+            total,
+            second,
         }
     }
 }
@@ -113,7 +183,7 @@ mod tests {
         for (xa, xb) in a.iter().zip(&b) {
             let (fa, fb) = (f(*xa), f(*xb));
             let fab = [f([xb[0], xa[1]]), f([xa[0], xb[1]])];
-            sums.add(&[0.0], &[fa], &[fb], &fab);
+            sums.add(&[0.0], &[fa], &[fb], &fab, &[]);
             for i in 0..2 {
                 s1[i] += fb * (fab[i] - fa);
                 st[i] += (fa - fab[i]).powi(2);
@@ -134,7 +204,7 @@ mod tests {
     fn constant_output_gives_zero_indices() {
         let mut sums = SobolSums::new(1, 2);
         for _ in 0..10 {
-            sums.add(&[5.0], &[5.0], &[5.0], &[5.0, 5.0]);
+            sums.add(&[5.0], &[5.0], &[5.0], &[5.0, 5.0], &[]);
         }
         let got = sums.indices(0);
         assert_eq!(
