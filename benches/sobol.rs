@@ -17,7 +17,9 @@ fn sobol_moshi(c: &mut Criterion) {
     group.throughput(Throughput::Elements(evaluations));
     for threads in [1, 2] {
         group.bench_function(format!("{threads}_threads"), |b| {
-            b.iter(|| sensitivity::run(&model, &MonteCarlo::new(1), n_base, false, threads).expect("pool"))
+            b.iter(|| {
+                sensitivity::run(&model, &MonteCarlo::new(1), n_base, false, threads).expect("pool")
+            })
         });
     }
     group.finish();

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::analyze::diagnostics::{WIDE_HALF_WIDTH, index_flags, series_flags};
 use crate::cli::{BaselineArgs, Command, RunArgs, SobolArgs, TornadoArgs};
 use crate::engine;
-use crate::model::{self, CATEGORIES, Model, SCOPES, Series};
+use crate::model::{self, Model, Series};
 use crate::report::{table, write::write_atomically};
 use crate::result::{
     RunResult, RunSettings, ScenarioInfo, SecondOrderIndex, SobolIndex, SobolResult, SobolSeries,
@@ -220,7 +220,7 @@ fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
     if let Some(out) = &args.out {
         let layout = model.layout();
         let mut baseline = IndexMap::new();
-        for (c, cat) in CATEGORIES.iter().enumerate() {
+        for (c, cat) in layout.categories.iter().enumerate() {
             let mut by_tag: IndexMap<String, IndexMap<String, f64>> = IndexMap::new();
             for (t, (name, value)) in layout.tag_values.iter().enumerate() {
                 by_tag
@@ -233,7 +233,8 @@ fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
                 BaselineImpact {
                     unit: cat.unit.to_string(),
                     total: outputs[layout.index(c, Series::Total)],
-                    by_scope: SCOPES
+                    by_scope: layout
+                        .scopes
                         .iter()
                         .enumerate()
                         .map(|(s, name)| {
@@ -291,7 +292,9 @@ fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
             high: args.high,
             baseline: format!("{:?}", args.baseline).to_lowercase(),
         },
-        tornado: CATEGORIES
+        tornado: model
+            .layout()
+            .categories
             .iter()
             .zip(bars)
             .map(|(c, t)| (c.id.to_string(), t))
@@ -429,11 +432,11 @@ pub fn sensitivity_analysis(
             .collect();
         let flags = series_flags(variance, &first[..k], &total[..k], n_base, WIDE_HALF_WIDTH);
         let name = match series {
-            Series::Scope(s) => SCOPES[s].to_string(),
+            Series::Scope(s) => model.layout().scopes[s].to_string(),
             _ => "total".to_string(),
         };
         sobol
-            .entry(CATEGORIES[c].id.to_string())
+            .entry(model.layout().categories[c].id.to_string())
             .or_default()
             .insert(
                 name,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::analyze::{Summary, summarize};
 use crate::engine::Accumulated;
-use crate::model::{CATEGORIES, Model, SCOPES, Series};
+use crate::model::{Model, Series};
 use crate::scenario::Scenario;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,8 +59,9 @@ pub fn impacts(model: &Model, acc: &Accumulated, level: f64) -> IndexMap<String,
     let layout = model.layout();
     let stat = |j: usize| summarize(&acc.moments, j, &acc.sketches[j], baseline[j], level);
     let mut impacts = IndexMap::new();
-    for (c, cat) in CATEGORIES.iter().enumerate() {
-        let by_scope = SCOPES
+    for (c, cat) in layout.categories.iter().enumerate() {
+        let by_scope = layout
+            .scopes
             .iter()
             .enumerate()
             .map(|(s, name)| (name.to_string(), stat(layout.index(c, Series::Scope(s)))))

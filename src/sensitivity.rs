@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::analyze::sobol::SobolSums;
-use crate::model::{CATEGORIES, Model, SCOPES, Scratch, Series};
+use crate::model::{Model, Scratch, Series};
 use crate::sample::PointSource;
 
 /// Number of batches for the batch-means intervals.
@@ -40,8 +40,11 @@ const CHUNKS_PER_ROUND: u64 = 64;
 /// impact category's total and scopes.
 pub fn analysed_outputs(model: &Model) -> Vec<(usize, usize, Series)> {
     let mut out = Vec::new();
-    for c in 0..CATEGORIES.len() {
-        for series in std::iter::once(Series::Total).chain((0..SCOPES.len()).map(Series::Scope)) {
+    let layout = model.layout();
+    for c in 0..layout.categories.len() {
+        for series in
+            std::iter::once(Series::Total).chain((0..layout.scopes.len()).map(Series::Scope))
+        {
             out.push((model.layout().index(c, series), c, series));
         }
     }

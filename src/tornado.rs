@@ -11,7 +11,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{CATEGORIES, FactorKind, Model, Series};
+use crate::model::{FactorKind, Model, Series};
 use crate::sample::{MonteCarlo, PointSource};
 
 /// What the other factors are held at.
@@ -59,7 +59,7 @@ fn baseline_values(model: &Model, baseline: Baseline) -> Vec<f64> {
 fn totals(model: &Model, values: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; model.n_outputs()];
     model.evaluate(values, &mut model.scratch(), &mut out);
-    (0..CATEGORIES.len())
+    (0..model.layout().categories.len())
         .map(|c| out[model.layout().index(c, Series::Total)])
         .collect()
 }
@@ -76,7 +76,7 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
 pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<CategoryTornado> {
     let base = baseline_values(model, baseline);
     let base_out = totals(model, &base);
-    let n_cat = CATEGORIES.len();
+    let n_cat = model.layout().categories.len();
     let mut bars: Vec<Vec<Bar>> = vec![Vec::new(); n_cat];
     for f in &model.factors {
         let slots = f.slots.clone();
@@ -142,7 +142,7 @@ pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<Ca
         .map(|(c, mut factors)| {
             factors.sort_by(|a, b| b.swing.total_cmp(&a.swing));
             CategoryTornado {
-                unit: CATEGORIES[c].unit.to_string(),
+                unit: model.layout().categories[c].unit.to_string(),
                 baseline_output: base_out[c],
                 factors,
             }

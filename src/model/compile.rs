@@ -835,5 +835,5 @@ fn tag_layout(rows: &[RowSpec]) -> OutputLayout {
             }
         }
     }
-    OutputLayout { tag_values }
+    OutputLayout::footprint(tag_values)
 }

@@ -58,24 +58,38 @@ pub enum Series {
 /// Where each (category, series) lives in the output vector.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputLayout {
+    /// The model's output categories (the five impacts for the footprint
+    /// model; one output for an analytic test model).
+    pub categories: Vec<Category>,
+    /// Scopes each category is split into (none for an analytic model).
+    pub scopes: Vec<&'static str>,
     /// (tag name, tag value), grouped by tag name in first-seen order.
     pub tag_values: Vec<(String, String)>,
 }
 
 impl OutputLayout {
+    /// The footprint model's layout: five impacts, three scopes, these tags.
+    pub fn footprint(tag_values: Vec<(String, String)>) -> Self {
+        OutputLayout {
+            categories: CATEGORIES.to_vec(),
+            scopes: SCOPES.to_vec(),
+            tag_values,
+        }
+    }
+
     pub fn stride(&self) -> usize {
-        1 + SCOPES.len() + self.tag_values.len()
+        1 + self.scopes.len() + self.tag_values.len()
     }
 
     pub fn n_outputs(&self) -> usize {
-        CATEGORIES.len() * self.stride()
+        self.categories.len() * self.stride()
     }
 
     pub fn index(&self, category: usize, series: Series) -> usize {
         let offset = match series {
             Series::Total => 0,
             Series::Scope(s) => 1 + s,
-            Series::Tag(t) => 1 + SCOPES.len() + t,
+            Series::Tag(t) => 1 + self.scopes.len() + t,
         };
         category * self.stride() + offset
     }
@@ -83,12 +97,12 @@ impl OutputLayout {
     /// A human name for output `j`, e.g. "gwp (usage)" or "gwp, category = failed".
     pub fn series_name(&self, j: usize) -> String {
         let (cat, offset) = (j / self.stride(), j % self.stride());
-        let id = CATEGORIES[cat].id;
+        let id = self.categories[cat].id;
         match offset {
             0 => format!("{id} (total)"),
-            o if o <= SCOPES.len() => format!("{id} ({})", SCOPES[o - 1]),
+            o if o <= self.scopes.len() => format!("{id} ({})", self.scopes[o - 1]),
             o => {
-                let (name, value) = &self.tag_values[o - 1 - SCOPES.len()];
+                let (name, value) = &self.tag_values[o - 1 - self.scopes.len()];
                 format!("{id}, {name} = {value}")
             }
         }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{CATEGORIES, Factor, Model, SCOPES, Series, format_number};
+use crate::model::{Factor, Model, Series, format_number};
 use crate::result::RunResult;
 
 /// Left-aligned first column, right-aligned others, two spaces apart.
@@ -71,10 +71,14 @@ pub fn run_table(result: &RunResult) -> String {
         "±se".into(),
         "median".into(),
         "interval".into(),
-        "usage".into(),
-        "idle".into(),
-        "embodied".into(),
     ]];
+    let scopes: Vec<String> = result
+        .impacts
+        .values()
+        .next()
+        .map(|i| i.by_scope.keys().cloned().collect())
+        .unwrap_or_default();
+    rows[0].extend(scopes.iter().cloned());
     for (id, impact) in &result.impacts {
         let t = &impact.total;
         let mut row = vec![
@@ -90,15 +94,16 @@ pub fn run_table(result: &RunResult) -> String {
                 format_number(t.interval.high)
             ),
         ];
-        for scope in SCOPES {
+        for scope in &scopes {
             row.push(percent(impact.by_scope[scope].mean, t.mean));
         }
         rows.push(row);
     }
     out.push_str(&render(&rows));
-    out.push_str(
-        "(usage/idle/embodied: share of the mean; ±se: Monte Carlo standard error of the mean)\n",
-    );
+    if !scopes.is_empty() {
+        let _ = write!(out, "({}: share of the mean) ", scopes.join("/"));
+    }
+    out.push_str("(±se: Monte Carlo standard error of the mean)\n");
     if let Some(gwp) = result.impacts.get("gwp") {
         for (tag, values) in &gwp.by_tag {
             let _ = write!(out, "\ngwp by {tag} ({}):\n", gwp.unit);
@@ -142,10 +147,10 @@ pub fn baseline_table(model: &Model, outputs: &[f64], split: &crate::model::Ener
         "idle".into(),
         "embodied".into(),
     ]];
-    for (c, cat) in CATEGORIES.iter().enumerate() {
+    for (c, cat) in layout.categories.iter().enumerate() {
         let mut row = vec![cat.id.to_string(), cat.unit.to_string()];
         row.push(format_number(outputs[layout.index(c, Series::Total)]));
-        for s in 0..SCOPES.len() {
+        for s in 0..layout.scopes.len() {
             row.push(format_number(outputs[layout.index(c, Series::Scope(s))]));
         }
         rows.push(row);
@@ -161,13 +166,18 @@ pub fn baseline_table(model: &Model, outputs: &[f64], split: &crate::model::Ener
     for tag in layout.tag_names() {
         let _ = write!(out, "\nby {tag}:\n");
         let mut rows = vec![vec![tag.to_string()]];
-        rows[0].extend(CATEGORIES.iter().map(|c| format!("{} ({})", c.id, c.unit)));
+        rows[0].extend(
+            layout
+                .categories
+                .iter()
+                .map(|c| format!("{} ({})", c.id, c.unit)),
+        );
         for (t, (name, value)) in layout.tag_values.iter().enumerate() {
             if name != tag {
                 continue;
             }
             let mut row = vec![value.clone()];
-            for c in 0..CATEGORIES.len() {
+            for c in 0..layout.categories.len() {
                 row.push(format_number(outputs[layout.index(c, Series::Tag(t))]));
             }
             rows.push(row);
