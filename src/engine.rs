@@ -95,6 +95,33 @@ impl Worker {
     }
 }
 
+/// Evaluates `work(c)` for chunks `0..n_chunks` on the current rayon pool,
+/// `per_round` chunks at a time, and hands each result to `sink` in chunk
+/// order: the one place where parallel results meet a fixed-order merge.
+pub(crate) fn in_chunk_order<T: Send>(
+    n_chunks: u64,
+    per_round: u64,
+    work: impl Fn(u64) -> T + Sync,
+    mut sink: impl FnMut(u64, T),
+) {
+    let mut first = 0;
+    while first < n_chunks {
+        let last = (first + per_round).min(n_chunks);
+        let results: Vec<T> = (first..last).into_par_iter().map(&work).collect();
+        for (c, result) in (first..last).zip(results) {
+            sink(c, result);
+        }
+        first = last;
+    }
+}
+
+/// The calling rayon thread's own entry of per-thread working memory
+/// (uncontended: each pool thread has its index).
+pub(crate) fn this_threads<T>(per_thread: &[Mutex<T>]) -> std::sync::MutexGuard<'_, T> {
+    let slot = rayon::current_thread_index().unwrap_or(0) % per_thread.len();
+    per_thread[slot].lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Runs `samples` samples of `model` from `points` on `threads` threads
 /// (0 = all cores).
 pub fn run(
@@ -125,21 +152,18 @@ pub fn run_with_progress(
         .collect();
     let mut merger = PairwiseMerger::default();
     pool.install(|| {
-        let mut first = 0;
-        while first < n_chunks {
-            let last = (first + CHUNKS_PER_BATCH).min(n_chunks);
-            let batch: Vec<Moments> = (first..last)
-                .into_par_iter()
-                .map(|c| {
-                    let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                    let mut worker = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
-                    worker.run_chunk(model, points, c * CHUNK, ((c + 1) * CHUNK).min(samples))
-                })
-                .collect();
-            batch.into_iter().for_each(|m| merger.push(m));
-            first = last;
-            progress((first * CHUNK).min(samples));
-        }
+        in_chunk_order(
+            n_chunks,
+            CHUNKS_PER_BATCH,
+            |c| {
+                let mut worker = this_threads(&workers);
+                worker.run_chunk(model, points, c * CHUNK, ((c + 1) * CHUNK).min(samples))
+            },
+            |c, moments| {
+                merger.push(moments);
+                progress(((c + 1) * CHUNK).min(samples));
+            },
+        )
     });
     let moments = merger
         .finish()

@@ -17,10 +17,10 @@
 use std::ops::Range;
 use std::sync::Mutex;
 
-use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::analyze::sobol::SobolSums;
+use crate::engine::{in_chunk_order, this_threads};
 use crate::model::{Model, Scratch, Series};
 use crate::sample::PointSource;
 
@@ -285,30 +285,22 @@ fn run_range(
     let k2 = if second_order { model.factors.len() } else { 0 };
     let mut batches = vec![SobolSums::with_second_order(outputs.len(), k, k2); n_batches as usize];
     pool.install(|| {
-        let mut first = 0;
-        while first < n_chunks {
-            let last = (first + CHUNKS_PER_ROUND).min(n_chunks);
-            let results: Vec<SobolSums> = (first..last)
-                .into_par_iter()
-                .map(|c| {
-                    let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                    let mut w = workers[slot].lock().unwrap_or_else(|e| e.into_inner());
-                    let start = range.0 + c * chunk;
-                    w.run_chunk(
-                        model,
-                        points,
-                        &outputs,
-                        &shift,
-                        &swap_sets,
-                        (start, start + chunk),
-                    )
-                })
-                .collect();
-            for (c, sums) in (first..last).zip(&results) {
-                batches[(c / chunks_per_batch) as usize].merge(sums);
-            }
-            first = last;
-        }
+        in_chunk_order(
+            n_chunks,
+            CHUNKS_PER_ROUND,
+            |c| {
+                let start = range.0 + c * chunk;
+                this_threads(&workers).run_chunk(
+                    model,
+                    points,
+                    &outputs,
+                    &shift,
+                    &swap_sets,
+                    (start, start + chunk),
+                )
+            },
+            |c, sums| batches[(c / chunks_per_batch) as usize].merge(&sums),
+        )
     });
     Ok(batches)
 }
