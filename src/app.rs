@@ -210,7 +210,9 @@ struct EnergyJson {
 struct BaselineResult {
     ecoband_version: String,
     scenario: ScenarioInfo,
-    energy: EnergyJson,
+    /// The footprint model's energy split (absent for a test function).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    energy: Option<EnergyJson>,
     baseline: IndexMap<String, BaselineImpact>,
 }
 
@@ -248,16 +250,16 @@ fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
         let result = BaselineResult {
             ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: ScenarioInfo::of(&scenario),
-            energy: EnergyJson {
+            energy: split.as_ref().map(|split| EnergyJson {
                 it_kwh: split.it_kwh,
                 facility_kwh: split.facility_kwh,
                 idle_kwh: split.idle_kwh,
-            },
+            }),
             baseline,
         };
         write_json(out, &result)?;
     }
-    Ok(table::baseline_table(&model, &outputs, &split))
+    Ok(table::baseline_table(&model, &outputs, split.as_ref()))
 }
 
 #[derive(Debug, Serialize)]

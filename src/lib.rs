@@ -17,4 +17,5 @@ pub mod result;
 pub mod sample;
 pub mod scenario;
 pub mod sensitivity;
+pub mod test_functions;
 pub mod tornado;

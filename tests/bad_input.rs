@@ -438,3 +438,66 @@ fn group_naming_an_unknown_factor() {
         ],
     );
 }
+
+/// A valid Ishigami scenario, varied by the test-function tests below.
+const ISHIGAMI: &str = r#"[scenario]
+name = "ishigami"
+model = "ishigami"
+
+[model]
+a = 7
+b = 0.1
+
+[parameters]
+x1 = { dist = "uniform", min = -3.14, max = 3.14 }
+x2 = { dist = "uniform", min = -3.14, max = 3.14 }
+x3 = { dist = "uniform", min = -3.14, max = 3.14 }
+"#;
+
+#[test]
+fn test_function_scenarios_are_checked() {
+    // Unknown model: the message lists every model.
+    assert_refused(
+        &ISHIGAMI.replace("\"ishigami\"\n", "\"ishigamy\"\n"),
+        3,
+        &[
+            "unknown model `ishigamy`",
+            "footprint, ishigami, sobol-g, linear, product",
+        ],
+    );
+    // Too few inputs.
+    let two = ISHIGAMI.replace("x3 = { dist = \"uniform\", min = -3.14, max = 3.14 }\n", "");
+    assert_refused(
+        &two,
+        9,
+        &["`ishigami` function takes exactly 3 inputs", "found 2"],
+    );
+    // A footprint table in a test-function scenario.
+    assert_refused(
+        &format!("{ISHIGAMI}\n[datacenter]\npue = 1.2\n"),
+        14,
+        &[
+            "unknown key `datacenter`",
+            "`ishigami` test function",
+            "allowed keys: scenario, settings, parameters, groups, model",
+        ],
+    );
+    // A constant the function does not have.
+    assert_refused(
+        &ISHIGAMI.replace("b = 0.1", "c = 0.1"),
+        7,
+        &[
+            "unknown key `c` in [model] of the `ishigami` function",
+            "allowed keys: a, b",
+        ],
+    );
+    // Sobol' G: negative constant, and a missing constant list.
+    let g = "[scenario]\nname = \"g\"\nmodel = \"sobol-g\"\n\n[model]\na = [1, -2]\n\n[parameters]\nx1 = { dist = \"uniform\", min = 0, max = 1 }\nx2 = { dist = \"uniform\", min = 0, max = 1 }\n";
+    assert_refused(g, 6, &["model.a[1]", "a = -2 is not allowed", "≥ 0"]);
+    let linear = "[scenario]\nname = \"l\"\nmodel = \"linear\"\n\n[parameters]\nx1 = 1\n";
+    assert_refused(
+        linear,
+        1,
+        &["`linear` function needs a [model] table with `coefficients = ["],
+    );
+}

@@ -69,6 +69,7 @@ fn hand_computed_row_through_every_equation() {
     let scenario = Scenario::parse("row.toml", ROW).unwrap();
     let model = model::compile(&scenario).unwrap();
     let (out, split) = model.baseline();
+    let split = split.expect("a footprint model has an energy split");
     let l = model.layout();
 
     let hours = 2000.0 * 0.25; // share of the row's own hours
@@ -121,6 +122,7 @@ fn olmo_water_convention_and_pue_switch() {
     );
     let model = model::compile(&Scenario::parse("row.toml", &text).unwrap()).unwrap();
     let (out, split) = model.baseline();
+    let split = split.expect("a footprint model has an energy split");
     let l = model.layout();
     // Without PUE, facility energy = IT energy; OLMo water = E_fac (wue + off-site).
     assert!(close(split.facility_kwh, split.it_kwh));
@@ -142,6 +144,7 @@ fn rest_of_node_as_a_ratio_of_gpu_power() {
     );
     let model = model::compile(&Scenario::parse("row.toml", &text).unwrap()).unwrap();
     let (_, split) = model.baseline();
+    let split = split.expect("a footprint model has an energy split");
     // 500 GPU-h × 550 W × (1 + 0.5) = 412.5 kWh.
     assert!(
         close(split.it_kwh, 500.0 * 550.0 * 1.5 / 1000.0),

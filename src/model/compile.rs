@@ -9,14 +9,16 @@ use super::factor::{Factor, FactorKind};
 use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowGroup};
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
-use super::{FactorGroup, FixedInput, Model, format_number};
+use super::test_function::TestFunctionModel;
+use super::{Equations, FactorGroup, FixedInput, Model, format_number};
 use crate::dist::Dirichlet;
 use crate::scenario::doc::Doc;
 use crate::scenario::units::Dimension;
 use crate::scenario::{
-    HoursSpec, IdleSpec, NameRef, PowerSpec, ProfileSpec, RowSpec, Scenario, ScenarioError,
-    ValueKind, ValueSpec,
+    FootprintSpec, HoursSpec, IdleSpec, ModelSpec, NameRef, PowerSpec, ProfileSpec, RowSpec,
+    Scenario, ScenarioError, ValueKind, ValueSpec,
 };
+use crate::test_functions::TestFunction;
 
 /// Physical bounds a model input must respect over its whole range.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,17 +106,19 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
     c.compile_choices()?;
     c.compile_parameters()?;
     c.compile_share_sets()?;
-    let footprint = c.compile_footprint()?;
+    let equations = match &scenario.model {
+        ModelSpec::Footprint(spec) => Equations::Footprint(Box::new(c.compile_footprint(spec)?)),
+        ModelSpec::TestFunction(function) => Equations::TestFunction(c.test_function(function)),
+    };
     let groups = c.compile_groups()?;
-    Ok(Model {
+    Ok(Model::new(
+        scenario.name.clone(),
+        c.factors,
+        c.constants,
         groups,
-        name: scenario.name.clone(),
-        factors: c.factors,
-        constants: c.constants,
-        n_dims: c.n_dims,
-        n_slots: c.n_slots,
-        footprint,
-    })
+        (c.n_dims, c.n_slots),
+        equations,
+    ))
 }
 
 impl<'s> Compiler<'s> {
@@ -163,6 +167,17 @@ impl<'s> Compiler<'s> {
             });
         }
         Ok(groups)
+    }
+
+    /// A test function's inputs are the parameters, in file order.
+    fn test_function(&self, function: &TestFunction) -> TestFunctionModel {
+        let inputs = self
+            .scenario
+            .parameters
+            .iter()
+            .map(|(name, _)| self.parameters[name].quantity.clone())
+            .collect();
+        TestFunctionModel::new(function.clone(), inputs)
     }
 
     fn compile_choices(&mut self) -> Result<(), ScenarioError> {
@@ -510,8 +525,7 @@ impl<'s> Compiler<'s> {
         })
     }
 
-    fn compile_footprint(&mut self) -> Result<Footprint, ScenarioError> {
-        let s = self.scenario;
+    fn compile_footprint(&mut self, s: &'s FootprintSpec) -> Result<Footprint, ScenarioError> {
         let pue = self.quantity(
             &s.datacenter.pue,
             Dimension::Dimensionless,
@@ -567,7 +581,7 @@ impl<'s> Compiler<'s> {
         let layout = tag_layout(&s.inventory);
         let mut rows = Vec::new();
         for r in &s.inventory {
-            rows.push(self.compile_row(r, &layout, &default_load, &profile_loads)?);
+            rows.push(self.compile_row(s, r, &layout, &default_load, &profile_loads)?);
         }
         self.check_share_usage()?;
         let tag_rows = (0..layout.tag_values.len())
@@ -601,7 +615,7 @@ impl<'s> Compiler<'s> {
         for set in &self.scenario.share_sets {
             // Per share: rows using it, and the last such row's reference.
             let mut uses: Vec<(usize, Option<&NameRef>)> = vec![(0, None); set.keys.len()];
-            for r in &self.scenario.inventory {
+            for r in self.scenario.inventory() {
                 if let Some(HoursSpec::Share {
                     set: name,
                     key,
@@ -637,8 +651,11 @@ impl<'s> Compiler<'s> {
         Ok(())
     }
 
-    fn profile_index(&self, r: &RowSpec) -> Result<Option<usize>, ScenarioError> {
-        let s = self.scenario;
+    fn profile_index(
+        &self,
+        s: &FootprintSpec,
+        r: &RowSpec,
+    ) -> Result<Option<usize>, ScenarioError> {
         let named = r.profile.as_ref().or(s.defaults.profile.as_ref());
         match named {
             Some(n) => s
@@ -664,6 +681,7 @@ impl<'s> Compiler<'s> {
 
     fn compile_row(
         &mut self,
+        s: &FootprintSpec,
         r: &RowSpec,
         layout: &OutputLayout,
         default_load: &Option<Quantity>,
@@ -720,7 +738,7 @@ impl<'s> Compiler<'s> {
             None => None,
             Some(e) => Some(self.quantity(e, Dimension::Energy, Bound::NonNegative)?),
         };
-        let profile = self.profile_index(r)?;
+        let profile = self.profile_index(s, r)?;
         let needs_profile = it_energy_kwh.is_none() || hours.is_some();
         if needs_profile && profile.is_none() {
             return Err(self.doc.error_at(
@@ -735,7 +753,7 @@ impl<'s> Compiler<'s> {
         };
         let load = match profile {
             Some(p) if it_energy_kwh.is_none() => {
-                let on_curve = matches!(self.scenario.profiles[p].power, PowerSpec::Curve { .. });
+                let on_curve = matches!(s.profiles[p].power, PowerSpec::Curve { .. });
                 let load = row_load
                     .or_else(|| profile_loads[p].clone())
                     .or_else(|| default_load.clone());
@@ -745,7 +763,7 @@ impl<'s> Compiler<'s> {
                         &r.path,
                         format!(
                             "profile `{}` has a load-to-power curve, so this row needs a GPU load: give `load` in the row, the profile or [defaults]",
-                            self.scenario.profiles[p].name
+                            s.profiles[p].name
                         ),
                     ));
                 }
@@ -755,7 +773,7 @@ impl<'s> Compiler<'s> {
                         &r.path,
                         format!(
                             "`load` has no effect: profile `{}` gives a fixed `gpu_power_w`; use `gpu_power_curve` to model load",
-                            self.scenario.profiles[p].name
+                            s.profiles[p].name
                         ),
                     ));
                 }

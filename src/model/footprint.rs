@@ -108,7 +108,7 @@ impl RowGroup {
 }
 
 /// Per-sample working memory, allocated once per worker.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Scratch {
     /// Per profile: embodied impact per GPU-hour in category order (gwp, pe,
     /// water, adp, energy = 0), rest-of-node power per GPU (W), and 1 + the

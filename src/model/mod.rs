@@ -8,11 +8,13 @@ pub mod factor;
 pub mod footprint;
 pub mod outputs;
 pub mod quantity;
+pub mod test_function;
 
 pub use compile::compile;
 pub use factor::{Factor, FactorKind, format_number};
-pub use footprint::{EnergySplit, Footprint, Scratch};
+pub use footprint::{EnergySplit, Footprint};
 pub use outputs::{CATEGORIES, Category, OutputLayout, SCOPES, Series};
+pub use test_function::TestFunctionModel;
 
 /// A constant input as written in the scenario, kept to show its source.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,16 +45,62 @@ pub struct Model {
     pub n_dims: usize,
     /// Length of the factor-value vector.
     pub n_slots: usize,
-    pub footprint: Footprint,
+    pub equations: Equations,
+}
+
+/// What a model computes from its factor values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Equations {
+    Footprint(Box<Footprint>),
+    TestFunction(TestFunctionModel),
+}
+
+/// Per-sample working memory, allocated once per worker.
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    footprint: footprint::Scratch,
+    /// A test function's input values.
+    inputs: Vec<f64>,
 }
 
 impl Model {
+    /// `dims`: (unit-cube dimension, factor-value length).
+    pub fn new(
+        name: String,
+        factors: Vec<Factor>,
+        constants: Vec<FixedInput>,
+        groups: Vec<FactorGroup>,
+        dims: (usize, usize),
+        equations: Equations,
+    ) -> Self {
+        Model {
+            name,
+            factors,
+            constants,
+            groups,
+            n_dims: dims.0,
+            n_slots: dims.1,
+            equations,
+        }
+    }
+
     pub fn layout(&self) -> &OutputLayout {
-        &self.footprint.layout
+        match &self.equations {
+            Equations::Footprint(f) => &f.layout,
+            Equations::TestFunction(t) => &t.layout,
+        }
     }
 
     pub fn n_outputs(&self) -> usize {
-        self.footprint.layout.n_outputs()
+        self.layout().n_outputs()
+    }
+
+    /// The footprint equations, unless this is a test function.
+    pub fn footprint(&self) -> Option<&Footprint> {
+        match &self.equations {
+            Equations::Footprint(f) => Some(f),
+            Equations::TestFunction(_) => None,
+        }
     }
 
     /// Maps a point `u` of the open unit cube to factor values.
@@ -73,19 +121,41 @@ impl Model {
     }
 
     pub fn scratch(&self) -> Scratch {
-        self.footprint.scratch()
+        match &self.equations {
+            Equations::Footprint(f) => Scratch {
+                footprint: f.scratch(),
+                inputs: Vec::new(),
+            },
+            Equations::TestFunction(t) => Scratch {
+                footprint: footprint::Scratch::default(),
+                inputs: vec![0.0; t.n_inputs()],
+            },
+        }
     }
 
     #[inline]
-    pub fn evaluate(&self, values: &[f64], scratch: &mut Scratch, out: &mut [f64]) -> EnergySplit {
-        self.footprint.evaluate(values, scratch, out)
+    pub fn evaluate(&self, values: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
+        match &self.equations {
+            Equations::Footprint(f) => {
+                f.evaluate(values, &mut scratch.footprint, out);
+            }
+            Equations::TestFunction(t) => t.evaluate(values, &mut scratch.inputs, out),
+        }
     }
 
-    /// Outputs at the nominal values, with the energy split.
-    pub fn baseline(&self) -> (Vec<f64>, EnergySplit) {
+    /// Outputs at the nominal values, with the energy split of a footprint
+    /// model.
+    pub fn baseline(&self) -> (Vec<f64>, Option<EnergySplit>) {
         let values = self.nominal_values();
         let mut out = vec![0.0; self.n_outputs()];
-        let split = self.evaluate(&values, &mut self.scratch(), &mut out);
+        let mut scratch = self.scratch();
+        let split = match &self.equations {
+            Equations::Footprint(f) => Some(f.evaluate(&values, &mut scratch.footprint, &mut out)),
+            Equations::TestFunction(t) => {
+                t.evaluate(&values, &mut scratch.inputs, &mut out);
+                None
+            }
+        };
         (out, split)
     }
 }

@@ -53,6 +53,15 @@ fn percent(part: f64, whole: f64) -> String {
     }
 }
 
+/// "gwp (kgCO2e)", or just the id for a unitless output.
+fn with_unit(id: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        id.to_string()
+    } else {
+        format!("{id} ({unit})")
+    }
+}
+
 pub fn run_table(result: &RunResult) -> String {
     let s = &result.settings;
     let mut out = format!(
@@ -79,6 +88,10 @@ pub fn run_table(result: &RunResult) -> String {
         .map(|i| i.by_scope.keys().cloned().collect())
         .unwrap_or_default();
     rows[0].extend(scopes.iter().cloned());
+    if scopes.is_empty() {
+        // A test function: one output, not an impact category.
+        rows[0][0] = "output".into();
+    }
     for (id, impact) in &result.impacts {
         let t = &impact.total;
         let mut row = vec![
@@ -133,20 +146,24 @@ pub fn run_table(result: &RunResult) -> String {
     out
 }
 
-pub fn baseline_table(model: &Model, outputs: &[f64], split: &crate::model::EnergySplit) -> String {
+pub fn baseline_table(
+    model: &Model,
+    outputs: &[f64],
+    split: Option<&crate::model::EnergySplit>,
+) -> String {
     let layout = model.layout();
     let mut out = format!(
         "{} — deterministic baseline (every input at its nominal value)\n\n",
         model.name
     );
-    let mut rows = vec![vec![
-        "impact".to_string(),
-        "unit".into(),
-        "total".into(),
-        "usage".into(),
-        "idle".into(),
-        "embodied".into(),
-    ]];
+    let first = if model.footprint().is_some() {
+        "impact"
+    } else {
+        "output"
+    };
+    let mut header = vec![first.to_string(), "unit".into(), "total".into()];
+    header.extend(layout.scopes.iter().map(|s| s.to_string()));
+    let mut rows = vec![header];
     for (c, cat) in layout.categories.iter().enumerate() {
         let mut row = vec![cat.id.to_string(), cat.unit.to_string()];
         row.push(format_number(outputs[layout.index(c, Series::Total)]));
@@ -156,22 +173,19 @@ pub fn baseline_table(model: &Model, outputs: &[f64], split: &crate::model::Ener
         rows.push(row);
     }
     out.push_str(&render(&rows));
-    let _ = writeln!(
-        out,
-        "\nenergy: IT {} kWh, facility {} kWh, idle {} kWh",
-        format_number(split.it_kwh),
-        format_number(split.facility_kwh),
-        format_number(split.idle_kwh)
-    );
+    if let Some(split) = split {
+        let _ = writeln!(
+            out,
+            "\nenergy: IT {} kWh, facility {} kWh, idle {} kWh",
+            format_number(split.it_kwh),
+            format_number(split.facility_kwh),
+            format_number(split.idle_kwh)
+        );
+    }
     for tag in layout.tag_names() {
         let _ = write!(out, "\nby {tag}:\n");
         let mut rows = vec![vec![tag.to_string()]];
-        rows[0].extend(
-            layout
-                .categories
-                .iter()
-                .map(|c| format!("{} ({})", c.id, c.unit)),
-        );
+        rows[0].extend(layout.categories.iter().map(|c| with_unit(c.id, c.unit)));
         for (t, (name, value)) in layout.tag_values.iter().enumerate() {
             if name != tag {
                 continue;
@@ -194,6 +208,15 @@ pub fn factor_table(model: &Model) -> String {
         model.factors.len(),
         model.n_dims
     );
+    if let crate::model::Equations::TestFunction(t) = &model.equations {
+        let _ = writeln!(
+            out,
+            "model: {} (`{}`), {}; inputs = the parameters in file order\n",
+            t.function.title(),
+            t.function.id(),
+            t.function.describe()
+        );
+    }
     let mut rows = vec![vec![
         "factor".to_string(),
         "line".into(),
@@ -214,6 +237,10 @@ pub fn factor_table(model: &Model) -> String {
     out.push_str("\nsources:\n");
     for f in &model.factors {
         let _ = writeln!(out, "  {}: {}", f.name, source_text(f));
+    }
+    if model.constants.is_empty() {
+        out.push_str("\nno fixed inputs\n");
+        return out;
     }
     let _ = write!(out, "\n{} fixed input(s):\n", model.constants.len());
     let mut rows = vec![vec![
@@ -270,8 +297,8 @@ pub fn tornado_table(
     for (id, t) in tornado {
         let _ = write!(
             out,
-            "\n{id} ({}), baseline {}:\n",
-            t.unit,
+            "\n{}, baseline {}:\n",
+            with_unit(id, &t.unit),
             format_number(t.baseline_output)
         );
         let mut rows = vec![vec![

@@ -5,6 +5,7 @@
 pub mod doc;
 pub mod error;
 mod sections;
+mod test_function;
 pub mod units;
 pub mod value;
 
@@ -17,6 +18,7 @@ pub use error::ScenarioError;
 pub use sections::*;
 pub use value::{Meta, ValueKind, ValueSpec};
 
+use crate::test_functions::TestFunction;
 use doc::{Doc, TableNode};
 
 /// How water is counted; published studies differ (see `docs/scenario-format.md`).
@@ -51,20 +53,37 @@ pub struct Scenario {
     pub path: String,
     pub sha256: String,
     pub settings: Settings,
-    pub conventions: Conventions,
     pub parameters: Vec<(String, ValueSpec)>,
     pub choices: Vec<ChoiceSpec>,
     pub share_sets: Vec<ShareSetSpec>,
+    /// What is computed from the inputs.
+    pub model: ModelSpec,
+    /// Factor groups declared for sensitivity analysis.
+    pub groups: Vec<GroupSpec>,
+    /// The file's text, kept so that later checks can give line numbers.
+    pub text: String,
+}
+
+/// The equations a scenario's inputs feed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelSpec {
+    /// The research-compute footprint model (the default).
+    Footprint(Box<FootprintSpec>),
+    /// An analytic test function whose inputs are the `[parameters]`, in
+    /// file order (`model = "ishigami"` …).
+    TestFunction(TestFunction),
+}
+
+/// The sections of a footprint scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FootprintSpec {
+    pub conventions: Conventions,
     pub datacenter: DatacenterSpec,
     pub electricity: ElectricitySpec,
     pub idle: Option<IdleSpec>,
     pub defaults: DefaultsSpec,
     pub profiles: Vec<ProfileSpec>,
     pub inventory: Vec<RowSpec>,
-    /// Factor groups declared for sensitivity analysis.
-    pub groups: Vec<GroupSpec>,
-    /// The file's text, kept so that later checks can give line numbers.
-    pub text: String,
 }
 
 /// A name written in the file (a profile, a share) with its place.
@@ -75,12 +94,12 @@ pub struct NameRef {
     pub span: Range<usize>,
 }
 
-/// Top-level tables and what each is for.
-const TOP_LEVEL: [&str; 12] = [
-    "scenario",
-    "settings",
+/// Top-level tables every scenario may have.
+const COMMON_TABLES: [&str; 4] = ["scenario", "settings", "parameters", "groups"];
+
+/// Top-level tables of the footprint model only.
+const FOOTPRINT_TABLES: [&str; 9] = [
     "conventions",
-    "parameters",
     "choices",
     "shares",
     "datacenter",
@@ -88,7 +107,7 @@ const TOP_LEVEL: [&str; 12] = [
     "idle",
     "defaults",
     "profiles",
-    "groups",
+    "inventory",
 ];
 
 impl Scenario {
@@ -117,31 +136,56 @@ impl Scenario {
         let doc = Doc::new(file, text);
         let parsed = doc.parse()?;
         let root = TableNode::root(&doc, &parsed);
-        let mut allowed = TOP_LEVEL.to_vec();
-        allowed.push("inventory");
-        root.deny_unknown(&allowed, "a scenario file")?;
-
-        let (name, description) = sections::parse_header(&root)?;
+        let header = sections::parse_header(&root)?;
+        let model = match &header.test_function {
+            None => {
+                let mut allowed = COMMON_TABLES.to_vec();
+                allowed.extend_from_slice(&FOOTPRINT_TABLES);
+                root.deny_unknown(&allowed, "a scenario file")?;
+                ModelSpec::Footprint(Box::new(FootprintSpec {
+                    conventions: sections::parse_conventions(&root)?,
+                    datacenter: sections::parse_datacenter(&root)?,
+                    electricity: sections::parse_electricity(&root)?,
+                    idle: sections::parse_idle(&root)?,
+                    defaults: sections::parse_defaults(&root)?,
+                    profiles: sections::parse_profiles(&root)?,
+                    inventory: sections::parse_inventory(&root)?,
+                }))
+            }
+            Some(id) => {
+                let mut allowed = COMMON_TABLES.to_vec();
+                allowed.push("model");
+                let what = format!(
+                    "a scenario of the `{id}` test function (its inputs are the [parameters], in order; the footprint tables do not apply)"
+                );
+                root.deny_unknown(&allowed, &what)?;
+                ModelSpec::TestFunction(test_function::parse(&root, id)?)
+            }
+        };
         let scenario = Scenario {
-            name,
-            description,
+            name: header.name,
+            description: header.description,
             path: file.to_string(),
             sha256: hex_sha256(text.as_bytes()),
             settings: sections::parse_settings(&root)?,
-            conventions: sections::parse_conventions(&root)?,
             parameters: sections::parse_parameters(&root)?,
             choices: sections::parse_choices(&root)?,
             share_sets: sections::parse_share_sets(&root)?,
-            datacenter: sections::parse_datacenter(&root)?,
-            electricity: sections::parse_electricity(&root)?,
-            idle: sections::parse_idle(&root)?,
-            defaults: sections::parse_defaults(&root)?,
-            profiles: sections::parse_profiles(&root)?,
-            inventory: sections::parse_inventory(&root)?,
+            model,
             groups: sections::parse_groups(&root)?,
             text: text.to_string(),
         };
         Ok(scenario)
+    }
+}
+
+impl Scenario {
+    /// The inventory rows (none for a test function).
+    pub fn inventory(&self) -> &[RowSpec] {
+        match &self.model {
+            ModelSpec::Footprint(f) => &f.inventory,
+            ModelSpec::TestFunction(_) => &[],
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use super::doc::{TableNode, as_array, as_f64, as_str, as_table, index_path};
 use super::error::ScenarioError;
 use super::value::{Meta, ValueSpec, parse_value};
 use super::{Conventions, NameRef, Settings, WaterFormula};
+use crate::test_functions::NAMES as TEST_FUNCTIONS;
 
 /// A categorical input: one of several named alternatives (an embodied-data
 /// source, a country …) with probabilities.
@@ -137,26 +138,45 @@ pub struct GroupSpec {
 
 pub const EMBODIED_CATEGORIES: [&str; 4] = ["gwp", "pe", "adp", "water"];
 
-pub fn parse_header(root: &TableNode<'_, '_>) -> Result<(String, Option<String>), ScenarioError> {
+/// The `[scenario]` table.
+pub struct Header {
+    pub name: String,
+    pub description: Option<String>,
+    /// The test function named by `model`, if not the footprint model.
+    pub test_function: Option<&'static str>,
+}
+
+pub fn parse_header(root: &TableNode<'_, '_>) -> Result<Header, ScenarioError> {
     let Some(header) = root.sub_table("scenario")? else {
         return Err(root.error(
             "a scenario file starts with a [scenario] table giving at least `name = \"…\"`".into(),
         ));
     };
     header.deny_unknown(&["name", "description", "model"], "[scenario]")?;
-    if let Some(model) = header.opt_str("model")?
-        && model != "footprint"
-    {
-        return Err(header.doc.error_at(
-            &header.span_of("model"),
-            &header.child_path("model"),
-            format!("unknown model `{model}`; allowed: footprint"),
-        ));
-    }
+    let test_function = match header.opt_str("model")?.as_deref() {
+        None | Some("footprint") => None,
+        Some(id) => match TEST_FUNCTIONS.iter().find(|n| **n == id) {
+            Some(known) => Some(*known),
+            None => {
+                return Err(header.doc.error_at(
+                    &header.span_of("model"),
+                    &header.child_path("model"),
+                    format!(
+                        "unknown model `{id}`; allowed: footprint, {}",
+                        TEST_FUNCTIONS.join(", ")
+                    ),
+                ));
+            }
+        },
+    };
     let name = header
         .opt_str("name")?
         .ok_or_else(|| header.error("[scenario] needs `name = \"…\"`".into()))?;
-    Ok((name, header.opt_str("description")?))
+    Ok(Header {
+        name,
+        description: header.opt_str("description")?,
+        test_function,
+    })
 }
 
 pub fn parse_settings(root: &TableNode<'_, '_>) -> Result<Settings, ScenarioError> {
