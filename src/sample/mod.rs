@@ -1,9 +1,15 @@
 //! Designs: where in the unit cube each sample lies. The samplers know
 //! nothing about LCA; they fill a point of (0, 1)^d for a sample index.
+//! Plain Monte Carlo, scrambled Sobol' points (randomised QMC with
+//! independent replicates) and Latin hypercubes.
 
 mod counter;
+mod lhs;
+mod sobol_points;
 
 pub use counter::MonteCarlo;
+pub use lhs::{LatinHypercube, LhsError, MAX_LHS_POINTS};
+pub use sobol_points::{MAX_DIMS, MAX_POINTS, ScrambledSobol, SobolError};
 
 /// A source of points of the open unit cube, addressed by sample index, so
 /// that any chunk of samples can be generated anywhere (any thread, any
