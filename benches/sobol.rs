@@ -18,7 +18,9 @@ fn sobol_moshi(c: &mut Criterion) {
     for threads in [1, 2] {
         group.bench_function(format!("{threads}_threads"), |b| {
             b.iter(|| {
-                sensitivity::run(&model, &MonteCarlo::new(1), n_base, false, threads).expect("pool")
+                let points = MonteCarlo::new(1);
+                let design = sensitivity::Design::MonteCarlo(&points);
+                sensitivity::run(&model, &design, n_base, false, threads).expect("pool")
             })
         });
     }

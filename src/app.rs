@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::analyze::diagnostics::{WIDE_HALF_WIDTH, index_flags, series_flags};
-use crate::cli::{BaselineArgs, Command, RunArgs, SobolArgs, TornadoArgs};
+use crate::cli::{BaselineArgs, Command, RunArgs, SamplerKind, SobolArgs, TornadoArgs};
 use crate::engine;
 use crate::model::{self, Model, Series};
 use crate::report::{table, write::write_atomically};
@@ -19,7 +19,7 @@ use crate::result::{
     RunResult, RunSettings, ScenarioInfo, SecondOrderIndex, SobolIndex, SobolResult, SobolSeries,
     SobolSettings, impacts,
 };
-use crate::sample::{MonteCarlo, PointSource};
+use crate::sample::{LatinHypercube, MonteCarlo, PointSource, ScrambledSobol};
 use crate::scenario::{Scenario, ScenarioError};
 
 pub const DEFAULT_SAMPLES: u64 = 1_000_000;
@@ -346,7 +346,13 @@ pub struct SobolOptions {
     pub threads: usize,
     pub second_order: bool,
     pub target: Option<PrecisionTarget>,
+    pub sampler: SamplerKind,
+    /// Independent randomisations of a sobol or lhs design (ignored by mc).
+    pub replicates: u32,
 }
+
+/// Default number of independent randomisations of a sobol or lhs design.
+pub const DEFAULT_REPLICATES: u32 = 8;
 
 /// A precision target for `ecoband sobol --target-width`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -373,7 +379,7 @@ pub fn sensitivity_analysis(
     options: &SobolOptions,
 ) -> Result<SobolResult, AppError> {
     use crate::sensitivity::{
-        BATCHES, Estimate, SobolEstimates, analysed_outputs, estimates, extend, run,
+        BATCHES, Design, Estimate, SobolEstimates, analysed_outputs, estimates, extend, run,
     };
     let SobolOptions {
         n_base,
@@ -382,12 +388,36 @@ pub fn sensitivity_analysis(
         threads,
         second_order,
         target,
+        sampler,
+        replicates,
     } = *options;
-    let points = MonteCarlo::new(seed);
+    let dims = 2 * model.n_dims;
+    let mc = MonteCarlo::new(seed);
+    let replicated: Vec<Box<dyn PointSource>> = match sampler {
+        SamplerKind::Mc => Vec::new(),
+        SamplerKind::Sobol => (0..replicates)
+            .map(|r| {
+                ScrambledSobol::new(dims, seed, r)
+                    .map(|s| Box::new(s) as Box<dyn PointSource>)
+                    .map_err(|e| AppError::Input(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?,
+        SamplerKind::Lhs => (0..replicates)
+            .map(|r| {
+                LatinHypercube::new(dims, n_base, seed, r)
+                    .map(|s| Box::new(s) as Box<dyn PointSource>)
+                    .map_err(|e| AppError::Input(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let design = match sampler {
+        SamplerKind::Mc => Design::MonteCarlo(&mc),
+        _ => Design::Replicated(&replicated),
+    };
     let pool_error = |e: rayon::ThreadPoolBuildError| {
         AppError::Io(format!("cannot start {threads} worker threads: {e}"))
     };
-    let mut sums = run(model, &points, n_base, second_order, threads).map_err(pool_error)?;
+    let mut sums = run(model, &design, n_base, second_order, threads).map_err(pool_error)?;
     let mut reached = None;
     if let Some(t) = target {
         loop {
@@ -399,10 +429,14 @@ pub fn sensitivity_analysis(
                 reached = Some(false);
                 break;
             }
-            sums = extend(model, &points, sums, threads).map_err(pool_error)?;
+            sums = extend(model, &design, sums, threads).map_err(pool_error)?;
         }
     }
     let n_base = sums.n_base;
+    let n_designs = match sampler {
+        SamplerKind::Mc => 1,
+        _ => u64::from(replicates),
+    };
     let mut sobol: IndexMap<String, IndexMap<String, SobolSeries>> = IndexMap::new();
     for (o, (_, c, series)) in analysed_outputs(model).into_iter().enumerate() {
         let SobolEstimates {
@@ -456,16 +490,28 @@ pub fn sensitivity_analysis(
         scenario: ScenarioInfo::of(scenario),
         settings: SobolSettings {
             n_base,
-            evaluations: n_base
+            replicates: (sampler != SamplerKind::Mc).then_some(replicates),
+            evaluations: n_designs
+                * n_base
                 * ((model.factors.len() * (1 + usize::from(second_order)) + model.groups.len())
                     as u64
                     + 2),
             second_order,
-            sampler: points.name().to_string(),
+            sampler: sampler.name().to_string(),
             seed,
             first_order: "Saltelli et al. 2010".into(),
             total_order: "Jansen 1999".into(),
-            ci_method: format!("batch means: Student-t over {BATCHES} contiguous batches"),
+            ci_method: match sampler {
+                SamplerKind::Mc => {
+                    format!("batch means: Student-t over {BATCHES} contiguous batches")
+                }
+                SamplerKind::Sobol => {
+                    format!("randomised QMC: Student-t over {replicates} independent scramblings")
+                }
+                SamplerKind::Lhs => {
+                    format!("Student-t over {replicates} independent Latin hypercubes")
+                }
+            },
             level,
             target_width: target.map(|t| t.half_width),
             target_reached: reached,
@@ -504,6 +550,24 @@ fn sobol(args: &SobolArgs) -> Result<String, AppError> {
             )));
         }
     };
+    let replicates = match (args.sampler, args.replicates) {
+        (SamplerKind::Mc, Some(_)) => {
+            return Err(AppError::Input(
+                "--replicates applies to the sobol and lhs samplers; mc computes its intervals from 32 batches of one stream".into(),
+            ));
+        }
+        (_, Some(r)) if r < 2 => {
+            return Err(AppError::Input(format!(
+                "--replicates {r} is not allowed; a Student-t interval needs at least 2 independent replicates (8 or more recommended)"
+            )));
+        }
+        (_, r) => r.unwrap_or(DEFAULT_REPLICATES),
+    };
+    if args.sampler == SamplerKind::Lhs && target.is_some() {
+        return Err(AppError::Input(
+            "--target-width needs a design that can be extended: a Latin hypercube of N points is not part of one of 2N; use --sampler sobol (default) or mc".into(),
+        ));
+    }
     let options = SobolOptions {
         n_base,
         seed,
@@ -511,6 +575,8 @@ fn sobol(args: &SobolArgs) -> Result<String, AppError> {
         threads: args.threads,
         second_order: args.second_order,
         target,
+        sampler: args.sampler,
+        replicates,
     };
     let result = sensitivity_analysis(&scenario, &model, &options)?;
     if let Some(out) = &args.out {

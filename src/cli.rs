@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::tornado::Baseline;
 
@@ -33,7 +33,7 @@ pub enum Command {
     Check(ScenarioArg),
     /// Sobol' first- and total-order sensitivity indices with confidence intervals
     #[command(
-        after_help = "Examples:\n  ecoband sobol scenarios/moshi.toml\n  ecoband sobol scenarios/moshi.toml --n-base 65536 --seed 3 --out sobol.json"
+        after_help = "Examples:\n  ecoband sobol scenarios/moshi.toml\n  ecoband sobol scenarios/moshi.toml --n-base 65536 --seed 3 --out sobol.json\n  ecoband sobol scenarios/test-functions/ishigami.toml --second-order --replicates 16\n  ecoband sobol scenarios/moshi.toml --sampler mc --target-width 0.01"
     )]
     Sobol(SobolArgs),
     /// One-at-a-time tornado data: each factor at its low and high quantile, the others at baseline
@@ -106,9 +106,15 @@ pub struct TornadoArgs {
 pub struct SobolArgs {
     /// Scenario file (TOML; see docs/scenario-format.md)
     pub scenario: PathBuf,
-    /// Base sample count N (a power of two ≥ 64; others are rounded up); N (k + 2) model evaluations
-    #[arg(long, default_value_t = 16384)]
+    /// Base sample count N per replicate (a power of two ≥ 64; others are rounded up); R·N (k + 2) model evaluations
+    #[arg(long, default_value_t = 8192)]
     pub n_base: u64,
+    /// How base samples are drawn: scrambled Sobol' (randomised QMC), Latin hypercube, or plain Monte Carlo
+    #[arg(long, value_enum, default_value_t = SamplerKind::Sobol)]
+    pub sampler: SamplerKind,
+    /// Independent randomisations R of the sobol or lhs design (≥ 2); the intervals are Student-t over them [default: 8]
+    #[arg(long, short = 'r')]
+    pub replicates: Option<u32>,
     /// Random seed [default: the scenario's, else 42]
     #[arg(long, short = 's')]
     pub seed: Option<u64>,
@@ -121,7 +127,7 @@ pub struct SobolArgs {
     /// Also estimate second-order indices (Saltelli 2002): N (2k + 2) evaluations
     #[arg(long)]
     pub second_order: bool,
-    /// Double N (reusing every evaluation) until every ST interval half-width is below this
+    /// Double N (reusing every evaluation; sobol and mc samplers) until every ST interval half-width is below this
     #[arg(long)]
     pub target_width: Option<f64>,
     /// Largest N that --target-width may reach
@@ -130,4 +136,25 @@ pub struct SobolArgs {
     /// Write the indices as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+}
+
+/// The samplers of `ecoband sobol`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SamplerKind {
+    /// Sobol' points (Joe–Kuo directions), random linear scrambling + digital shift, R replicates
+    Sobol,
+    /// Latin hypercube, R replicates
+    Lhs,
+    /// Plain Monte Carlo, intervals from 32 batch means
+    Mc,
+}
+
+impl SamplerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SamplerKind::Sobol => "sobol",
+            SamplerKind::Lhs => "lhs",
+            SamplerKind::Mc => "mc",
+        }
+    }
 }

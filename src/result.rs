@@ -120,7 +120,11 @@ pub struct SecondOrderIndex {
 
 #[derive(Debug, Serialize)]
 pub struct SobolSettings {
+    /// Base samples per replicate (sobol, lhs) or in all (mc).
     pub n_base: u64,
+    /// Independent randomisations R (sobol, lhs; absent for mc).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicates: Option<u32>,
     pub evaluations: u64,
     pub sampler: String,
     pub seed: u64,

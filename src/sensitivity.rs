@@ -8,11 +8,14 @@
 //! declared group G adds AB_G (all of G's factors from B): its closed
 //! first-order and total indices, N more evaluations per group.
 //!
-//! Confidence intervals (plain Monte Carlo): the N base samples form
-//! `BATCHES` contiguous batches; each batch gives its own estimate, and the
-//! interval is the full-N estimate ± t(B−1) · sd(batch estimates) / √B
-//! (batch means). Chunks never straddle batches and are merged in index
-//! order, so the result does not depend on the thread count.
+//! Confidence intervals: each batch gives its own estimate, and the interval
+//! is the pooled estimate ± t(B−1) · sd(batch estimates) / √B. With plain
+//! Monte Carlo the N base samples form `BATCHES` contiguous batches (batch
+//! means); with scrambled Sobol' or LHS each of R independent
+//! randomisations is a batch (randomised QMC: bootstrap over QMC points
+//! would treat them as independent and be several times too wide). Chunks
+//! never straddle batches and are merged in a fixed order, so the result
+//! does not depend on the thread count.
 
 use std::ops::Range;
 use std::sync::Mutex;
@@ -179,15 +182,74 @@ enum Target {
     Ba(usize),
 }
 
-/// Runs the pick-freeze design with `n_base` base samples drawn as
-/// 2d-dimensional points.
+/// Where base samples come from and how they are grouped for intervals.
+pub enum Design<'p> {
+    /// One plain Monte Carlo stream; intervals from `BATCHES` contiguous
+    /// batches of it.
+    MonteCarlo(&'p dyn PointSource),
+    /// R independent randomisations of one design (scrambled Sobol' or
+    /// LHS), each with its own N points; each replicate is one batch, and
+    /// the interval is Student-t over the R replicates.
+    Replicated(&'p [Box<dyn PointSource>]),
+}
+
+impl Design<'_> {
+    /// Batches the intervals are computed from.
+    pub fn n_batches(&self) -> usize {
+        match self {
+            Design::MonteCarlo(_) => BATCHES as usize,
+            Design::Replicated(replicates) => replicates.len(),
+        }
+    }
+
+    /// The parts of base samples `from .. to` of every batch: (points,
+    /// range, batch). A Monte Carlo stream's range is cut into `batches`
+    /// contiguous batches numbered from `first_batch`.
+    fn parts(&self, from: u64, to: u64, batches: u64, first_batch: usize) -> Vec<Part<'_>> {
+        match self {
+            Design::MonteCarlo(points) => {
+                let per_batch = (to - from) / batches;
+                (0..batches)
+                    .map(|b| Part {
+                        points: *points,
+                        start: from + b * per_batch,
+                        end: from + (b + 1) * per_batch,
+                        batch: first_batch + b as usize,
+                    })
+                    .collect()
+            }
+            Design::Replicated(replicates) => replicates
+                .iter()
+                .enumerate()
+                .map(|(r, points)| Part {
+                    points: points.as_ref(),
+                    start: from,
+                    end: to,
+                    batch: r,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A contiguous range of base samples from one point source, accumulated
+/// into one batch.
+struct Part<'p> {
+    points: &'p dyn PointSource,
+    start: u64,
+    end: u64,
+    batch: usize,
+}
+
+/// Runs the pick-freeze design with `n_base` base samples (per replicate)
+/// drawn as 2d-dimensional points.
 ///
 /// # Panics
 /// If `n_base` is below `MIN_BASE` or not a multiple of `BATCHES` (the
 /// command line rounds it up to a power of two first).
 pub fn run(
     model: &Model,
-    points: &dyn PointSource,
+    design: &Design,
     n_base: u64,
     second_order: bool,
     threads: usize,
@@ -196,39 +258,50 @@ pub fn run(
         n_base >= MIN_BASE && n_base.is_multiple_of(BATCHES),
         "caller checks the base sample count"
     );
-    let batches = run_range(model, points, (0, n_base), BATCHES, second_order, threads)?;
+    let parts = design.parts(0, n_base, BATCHES, 0);
+    let batches = empty_batches(model, design.n_batches(), second_order);
+    let batches = run_parts(model, &parts, batches, second_order, threads)?;
     Ok(SobolRun::from_batches(model, n_base, second_order, batches))
 }
 
 /// Doubles the base sample count of a finished run, reusing every
-/// evaluation made: batch b of the 2N run is batches 2b and 2b + 1 of the N
-/// run for b < B/2; base samples N…2N give the other B/2 batches.
+/// evaluation made. Monte Carlo: batch b of the 2N run is batches 2b and
+/// 2b + 1 of the N run for b < B/2; base samples N…2N give the other B/2
+/// batches. Replicated: each replicate adds its points N…2N (the first 2N
+/// points of a Sobol' sequence extend its first N).
 pub fn extend(
     model: &Model,
-    points: &dyn PointSource,
+    design: &Design,
     previous: SobolRun,
     threads: usize,
 ) -> Result<SobolRun, rayon::ThreadPoolBuildError> {
     let n = previous.n_base;
-    let mut batches: Vec<SobolSums> = previous
-        .batches
-        .chunks(2)
-        .map(|pair| {
-            let mut merged = pair[0].clone();
-            merged.merge(&pair[1]);
-            merged
-        })
-        .collect();
     let second_order = previous.second_order;
-    batches.extend(run_range(
-        model,
-        points,
-        (n, 2 * n),
-        BATCHES / 2,
-        second_order,
-        threads,
-    )?);
+    let (parts, mut batches) = match design {
+        Design::MonteCarlo(_) => {
+            let mut merged: Vec<SobolSums> = previous
+                .batches
+                .chunks(2)
+                .map(|pair| {
+                    let mut merged = pair[0].clone();
+                    merged.merge(&pair[1]);
+                    merged
+                })
+                .collect();
+            let half = BATCHES / 2;
+            merged.extend(empty_batches(model, half as usize, second_order));
+            (design.parts(n, 2 * n, half, half as usize), merged)
+        }
+        Design::Replicated(_) => (design.parts(n, 2 * n, 1, 0), previous.batches),
+    };
+    batches = run_parts(model, &parts, batches, second_order, threads)?;
     Ok(SobolRun::from_batches(model, 2 * n, second_order, batches))
+}
+
+fn empty_batches(model: &Model, n: usize, second_order: bool) -> Vec<SobolSums> {
+    let n_out = analysed_outputs(model).len();
+    let k2 = if second_order { model.factors.len() } else { 0 };
+    vec![SobolSums::with_second_order(n_out, swap_sets(model).len(), k2); n]
 }
 
 impl SobolRun {
@@ -254,13 +327,25 @@ impl SobolRun {
     }
 }
 
-/// Sums of base samples `range.0 .. range.1`, in `n_batches` equal contiguous
-/// batches. Chunks never straddle batches and are merged in index order.
-fn run_range(
+/// Chunk length for a part of `len` base samples: about an eighth of it
+/// (so that even one replicate of a small N keeps both cores busy), at
+/// least 64 and at most `MAX_CHUNK`, and a divisor of `len` so that chunks
+/// never straddle parts. Depends only on `len`: the result does not depend
+/// on the thread count.
+fn chunk_len(len: u64) -> u64 {
+    let target = (len / 8).clamp(64, MAX_CHUNK);
+    (1..=target)
+        .rev()
+        .find(|c| len.is_multiple_of(*c))
+        .unwrap_or(1)
+}
+
+/// Adds the sums of every part to its batch. Chunks never straddle parts
+/// and are merged in part then index order.
+fn run_parts(
     model: &Model,
-    points: &dyn PointSource,
-    range: (u64, u64),
-    n_batches: u64,
+    parts: &[Part],
+    mut batches: Vec<SobolSums>,
     second_order: bool,
     threads: usize,
 ) -> Result<Vec<SobolSums>, rayon::ThreadPoolBuildError> {
@@ -270,36 +355,48 @@ fn run_range(
     let outputs: Vec<usize> = analysed_outputs(model).iter().map(|(j, _, _)| *j).collect();
     let (baseline, _) = model.baseline();
     let shift: Vec<f64> = outputs.iter().map(|&j| baseline[j]).collect();
-    let per_batch = (range.1 - range.0) / n_batches;
-    let chunk = (1..=MAX_CHUNK)
-        .rev()
-        .find(|c| per_batch.is_multiple_of(*c))
-        .unwrap_or(1);
-    let n_chunks = (range.1 - range.0) / chunk;
-    let chunks_per_batch = per_batch / chunk;
+    // Chunks are numbered part after part; the first chunk of each part
+    // (one entry per part, so memory does not grow with N).
+    let lens: Vec<u64> = parts.iter().map(|p| chunk_len(p.end - p.start)).collect();
+    let mut first_chunk = Vec::with_capacity(parts.len() + 1);
+    first_chunk.push(0u64);
+    for (part, len) in parts.iter().zip(&lens) {
+        let last = *first_chunk.last().unwrap_or(&0);
+        first_chunk.push(last + (part.end - part.start) / len);
+    }
+    let n_chunks = *first_chunk.last().unwrap_or(&0);
+    let locate = |c: u64| -> (usize, u64, u64) {
+        let p = first_chunk.partition_point(|&f| f <= c) - 1;
+        let start = parts[p].start + (c - first_chunk[p]) * lens[p];
+        (p, start, start + lens[p])
+    };
     let swap_sets = swap_sets(model);
-    let k = swap_sets.len();
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
-        .map(|_| Mutex::new(Worker::new(model, outputs.len(), k, second_order)))
+        .map(|_| {
+            Mutex::new(Worker::new(
+                model,
+                outputs.len(),
+                swap_sets.len(),
+                second_order,
+            ))
+        })
         .collect();
-    let k2 = if second_order { model.factors.len() } else { 0 };
-    let mut batches = vec![SobolSums::with_second_order(outputs.len(), k, k2); n_batches as usize];
     pool.install(|| {
         in_chunk_order(
             n_chunks,
             CHUNKS_PER_ROUND,
             |c| {
-                let start = range.0 + c * chunk;
+                let (p, start, end) = locate(c);
                 this_threads(&workers).run_chunk(
                     model,
-                    points,
+                    parts[p].points,
                     &outputs,
                     &shift,
                     &swap_sets,
-                    (start, start + chunk),
+                    (start, end),
                 )
             },
-            |c, sums| batches[(c / chunks_per_batch) as usize].merge(&sums),
+            |c, sums| batches[parts[locate(c).0].batch].merge(&sums),
         )
     });
     Ok(batches)

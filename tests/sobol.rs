@@ -7,6 +7,7 @@ mod common;
 
 use assert_cmd::Command;
 use ecoband::app::{PrecisionTarget, SobolOptions, sensitivity_analysis};
+use ecoband::cli::SamplerKind;
 
 fn options(
     n_base: u64,
@@ -21,6 +22,8 @@ fn options(
         threads: 0,
         second_order,
         target,
+        sampler: SamplerKind::Mc,
+        replicates: 8,
     }
 }
 use ecoband::model;
@@ -152,17 +155,19 @@ fn batch_intervals_cover_the_truth_at_their_stated_rate() {
 #[test]
 fn byte_identical_json_for_1_and_2_threads_and_n_rounded_up() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |threads: &str| {
-        let out = dir.path().join(format!("s{threads}.json"));
+    let run = |sampler: &str, threads: &str| {
+        let out = dir.path().join(format!("{sampler}{threads}.json"));
         let assert = Command::cargo_bin("ecoband")
             .unwrap()
             .arg("sobol")
             .arg(common::repo_file("scenarios/moshi.toml"))
             .args([
                 "--n-base",
-                "1000",
+                "100",
                 "--seed",
                 "4",
+                "--sampler",
+                sampler,
                 "--threads",
                 threads,
                 "--out",
@@ -173,20 +178,62 @@ fn byte_identical_json_for_1_and_2_threads_and_n_rounded_up() {
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
         (std::fs::read(out).unwrap(), stderr)
     };
-    let (one, note) = run("1");
-    let (two, _) = run("2");
-    assert_eq!(one, two);
-    assert!(note.contains("rounded up to 1024"), "{note}");
-    let json: serde_json::Value = serde_json::from_slice(&one).unwrap();
-    assert_eq!(json["settings"]["n_base"], 1024);
-    for cat in ["gwp", "pe", "water", "adp", "energy_kwh"] {
-        for series in ["total", "usage", "idle", "embodied"] {
-            let first = &json["sobol"][cat][series]["indices"][0];
-            for key in ["factor", "s1", "s1_ci", "st", "st_ci"] {
-                assert!(!first[key].is_null(), "{cat}/{series} lacks {key}");
+    for (sampler, replicates) in [("sobol", Some(8)), ("lhs", Some(8)), ("mc", None)] {
+        let (one, note) = run(sampler, "1");
+        let (two, _) = run(sampler, "2");
+        assert_eq!(one, two, "{sampler}");
+        assert!(note.contains("rounded up to 128"), "{note}");
+        let json: serde_json::Value = serde_json::from_slice(&one).unwrap();
+        let settings = &json["settings"];
+        assert_eq!(settings["n_base"], 128);
+        assert_eq!(settings["sampler"], sampler);
+        assert_eq!(settings["replicates"].as_u64(), replicates);
+        let k = json["sobol"]["gwp"]["total"]["indices"]
+            .as_array()
+            .unwrap()
+            .len() as u64;
+        assert_eq!(
+            settings["evaluations"].as_u64().unwrap(),
+            replicates.unwrap_or(1) * 128 * (k + 2)
+        );
+        for cat in ["gwp", "pe", "water", "adp", "energy_kwh"] {
+            for series in ["total", "usage", "idle", "embodied"] {
+                let first = &json["sobol"][cat][series]["indices"][0];
+                for key in ["factor", "s1", "s1_ci", "st", "st_ci"] {
+                    assert!(!first[key].is_null(), "{cat}/{series} lacks {key}");
+                }
             }
         }
     }
+}
+
+#[test]
+fn sampler_options_are_checked() {
+    let refused = |args: &[&str], fragment: &str| {
+        let out = Command::cargo_bin("ecoband")
+            .unwrap()
+            .arg("sobol")
+            .arg(common::repo_file("scenarios/test-functions/ishigami.toml"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(fragment),
+            "expected `{fragment}` in {stderr}"
+        );
+    };
+    refused(
+        &["--sampler", "mc", "--replicates", "8"],
+        "--replicates applies to the sobol and lhs samplers",
+    );
+    refused(&["--replicates", "1"], "at least 2 independent replicates");
+    refused(
+        &["--sampler", "lhs", "--target-width", "0.01"],
+        "use --sampler sobol (default) or mc",
+    );
+    refused(&["--sampler", "halton"], "possible values: sobol, lhs, mc");
 }
 
 #[test]

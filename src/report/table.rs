@@ -331,9 +331,12 @@ fn interval_text(ci: [f64; 2]) -> String {
 /// Per impact category (total), factors sorted by total-order index.
 pub fn sobol_table(name: &str, result: &crate::result::SobolResult) -> String {
     let s = &result.settings;
+    let design = match s.replicates {
+        Some(r) => format!("{r} replicates × N = {}", s.n_base),
+        None => format!("N = {}", s.n_base),
+    };
     let mut out = format!(
-        "{name} — Sobol' indices, N = {} ({} evaluations), sampler {}, {:.0}% intervals ({})\n",
-        s.n_base,
+        "{name} — Sobol' indices, {design} ({} evaluations), sampler {}, {:.0}% intervals ({})\n",
         s.evaluations,
         s.sampler,
         100.0 * s.level,

@@ -20,11 +20,13 @@ pub(super) fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A uniform in the open interval (0, 1) from 53 random bits: never 0 or 1,
-/// so every inverse CDF is finite.
+/// A uniform in the open interval (0, 1): the midpoint of one of 2^52
+/// cells, never 0 or 1, so every inverse CDF is finite. (With 53 bits,
+/// (2^53 − 1) + 0.5 needs 54 significant bits and rounds up to 2^53, i.e.
+/// u = 1.)
 #[inline]
 fn open_unit(bits: u64) -> f64 {
-    ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    ((bits >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +71,12 @@ mod tests {
         assert!(a.iter().all(|x| *x > 0.0 && *x < 1.0));
         mc.point(124, &mut b);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn extreme_bits_stay_inside_the_open_interval() {
+        assert!(open_unit(u64::MAX) < 1.0);
+        assert!(open_unit(0) > 0.0);
     }
 
     #[test]
