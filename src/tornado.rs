@@ -6,12 +6,14 @@
 //! are the options at those cumulative probabilities. A jointly sampled share
 //! set has no single "low" point, so its low/high outputs are the quantiles of
 //! the output over draws of the share set alone (every other factor at
-//! baseline); for a monotone scalar factor this is the same thing.
+//! baseline); for a monotone scalar factor this is the same thing. A
+//! declared group is treated the same way: its members drawn jointly, the
+//! rest at baseline.
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{FactorKind, Model, Series};
+use crate::model::{Factor, FactorKind, Model, Series};
 use crate::sample::{MonteCarlo, PointSource};
 
 /// What the other factors are held at.
@@ -39,6 +41,9 @@ pub struct CategoryTornado {
     pub baseline_output: f64,
     /// Sorted by swing, largest first (ties keep declaration order).
     pub factors: Vec<Bar>,
+    /// Declared groups, each varied jointly (sorted by swing); kept apart
+    /// from `factors` because a group overlaps its members.
+    pub groups: Vec<Bar>,
 }
 
 /// Draws of a share set used to find its conditional output quantiles.
@@ -105,47 +110,99 @@ pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<Ca
                 (lows, highs, Value::from(name_low), Value::from(name_high))
             }
             FactorKind::Shares { .. } => {
-                let draws = MonteCarlo::new(0);
-                let mut u = vec![0.0; slots.len()];
-                let mut v = base.clone();
-                let mut outputs: Vec<Vec<f64>> = vec![Vec::new(); n_cat];
-                for i in 0..SHARE_SET_DRAWS {
-                    draws.point(i, &mut u);
-                    f.transform(&u, &mut v[slots.clone()]);
-                    for (c, y) in totals(model, &v).into_iter().enumerate() {
-                        outputs[c].push(y);
-                    }
-                }
-                let (mut lows, mut highs) = (Vec::new(), Vec::new());
-                for o in &mut outputs {
-                    o.sort_by(f64::total_cmp);
-                    lows.push(quantile(o, low));
-                    highs.push(quantile(o, high));
-                }
+                let (lows, highs) = conditional_quantiles(model, &base, &[f], low, high);
                 let input = |p: f64| Value::from(format!("share-set output quantile {p}"));
                 (lows, highs, input(low), input(high))
             }
         };
-        for c in 0..n_cat {
-            bars[c].push(Bar {
-                factor: f.name.clone(),
-                low_input: low_input.clone(),
-                high_input: high_input.clone(),
-                output_low: lows[c],
-                output_high: highs[c],
-                swing: (highs[c] - lows[c]).abs(),
-            });
-        }
+        push_bars(
+            &mut bars,
+            &f.name,
+            (&lows, &highs),
+            (&low_input, &high_input),
+        );
+    }
+    let mut group_bars: Vec<Vec<Bar>> = vec![Vec::new(); n_cat];
+    for g in &model.groups {
+        let members: Vec<&Factor> = g.factors.iter().map(|&i| &model.factors[i]).collect();
+        let (lows, highs) = conditional_quantiles(model, &base, &members, low, high);
+        let input = |p: f64| Value::from(format!("group output quantile {p}"));
+        push_bars(
+            &mut group_bars,
+            &g.name,
+            (&lows, &highs),
+            (&input(low), &input(high)),
+        );
     }
     bars.into_iter()
+        .zip(group_bars)
         .enumerate()
-        .map(|(c, mut factors)| {
+        .map(|(c, (mut factors, mut groups))| {
             factors.sort_by(|a, b| b.swing.total_cmp(&a.swing));
+            groups.sort_by(|a, b| b.swing.total_cmp(&a.swing));
             CategoryTornado {
                 unit: model.layout().categories[c].unit.to_string(),
                 baseline_output: base_out[c],
                 factors,
+                groups,
             }
         })
         .collect()
+}
+
+/// Appends one bar per category: `outputs` = (low, high) per category.
+fn push_bars(
+    bars: &mut [Vec<Bar>],
+    name: &str,
+    outputs: (&[f64], &[f64]),
+    inputs: (&Value, &Value),
+) {
+    for (c, bars) in bars.iter_mut().enumerate() {
+        let (lo, hi) = (outputs.0[c], outputs.1[c]);
+        bars.push(Bar {
+            factor: name.to_string(),
+            low_input: inputs.0.clone(),
+            high_input: inputs.1.clone(),
+            output_low: lo,
+            output_high: hi,
+            swing: (hi - lo).abs(),
+        });
+    }
+}
+
+/// The `low` and `high` quantiles of every category's total over
+/// `SHARE_SET_DRAWS` joint draws of `factors`, every other factor at
+/// `base`: the one-at-a-time swing of factors that have no single "low"
+/// point (a share set, a declared group whose members pull either way).
+fn conditional_quantiles(
+    model: &Model,
+    base: &[f64],
+    factors: &[&Factor],
+    low: f64,
+    high: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let draws = MonteCarlo::new(0);
+    let n_dims: usize = factors.iter().map(|f| f.dims.len()).sum();
+    let mut u = vec![0.0; n_dims];
+    let mut v = base.to_vec();
+    let n_cat = model.layout().categories.len();
+    let mut outputs: Vec<Vec<f64>> = vec![Vec::new(); n_cat];
+    for i in 0..SHARE_SET_DRAWS {
+        draws.point(i, &mut u);
+        let mut d = 0;
+        for f in factors {
+            f.transform(&u[d..d + f.dims.len()], &mut v[f.slots.clone()]);
+            d += f.dims.len();
+        }
+        for (c, y) in totals(model, &v).into_iter().enumerate() {
+            outputs[c].push(y);
+        }
+    }
+    let (mut lows, mut highs) = (Vec::new(), Vec::new());
+    for o in &mut outputs {
+        o.sort_by(f64::total_cmp);
+        lows.push(quantile(o, low));
+        highs.push(quantile(o, high));
+    }
+    (lows, highs)
 }

@@ -132,3 +132,32 @@ fn cli_writes_tornado_json() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_declared_group_swings_its_members_jointly() {
+    // GPU-hours (gsd 1.5) × grid (gsd 1.3) varied together, the rest at
+    // baseline: the output is lognormal with σ² = ln²1.5 + ln²1.3, so its
+    // 5 % and 95 % quantiles are base·exp(∓1.645 σ). ecoband takes them from
+    // 4,096 joint draws: the quantile's standard error is about 1.6 % of
+    // the output here, so 5 % is a 3-SE tolerance.
+    let text = format!(
+        "{PRODUCT}\n[groups]\nactivity = [\"inventory[0].gpu_hours\", \"electricity.gwp\"]\n"
+    );
+    let model = model::compile(&Scenario::parse("product.toml", &text).unwrap()).unwrap();
+    let gwp = &tornado(&model, 0.05, 0.95, Baseline::Nominal)[0];
+    let base = 1000.0 * 0.4 * 1.2 * 0.1;
+    let sigma = (1.5f64.ln().powi(2) + 1.3f64.ln().powi(2)).sqrt();
+    let z = 1.644_853_626_951_472_2;
+    assert_eq!(gwp.groups.len(), 1);
+    let g = &gwp.groups[0];
+    assert_eq!(g.factor, "activity");
+    for (got, want) in [
+        (g.output_low, base * (-z * sigma).exp()),
+        (g.output_high, base * (z * sigma).exp()),
+    ] {
+        assert!((got / want - 1.0).abs() < 0.05, "{got} vs {want}");
+    }
+    // The group swings more than either member alone, and members stay listed.
+    assert!(gwp.factors.iter().all(|b| b.swing < g.swing));
+    assert_eq!(gwp.factors.len(), 4);
+}

@@ -309,15 +309,21 @@ pub fn tornado_table(
             "output high".into(),
             "swing".into(),
         ]];
-        for b in &t.factors {
-            rows.push(vec![
-                b.factor.clone(),
+        let bar_row = |b: &crate::tornado::Bar, name: String| {
+            vec![
+                name,
                 input_text(&b.low_input),
                 input_text(&b.high_input),
                 format_number(b.output_low),
                 format_number(b.output_high),
                 format_number(b.swing),
-            ]);
+            ]
+        };
+        for b in &t.factors {
+            rows.push(bar_row(b, b.factor.clone()));
+        }
+        for b in &t.groups {
+            rows.push(bar_row(b, format!("group {}", b.factor)));
         }
         out.push_str(&render(&rows));
     }
