@@ -26,3 +26,30 @@ fn scenario_format_example_is_valid() {
     assert!(r.impacts["gwp"].total.mean > 0.0);
     assert_eq!(r.impacts["gwp"].by_tag["category"].len(), 3);
 }
+
+#[test]
+fn test_function_example_is_valid() {
+    // The second TOML example of docs/scenario-format.md: the Ishigami
+    // scenario, whose Sobol' indices must come out near the exact ones.
+    let doc = std::fs::read_to_string(common::repo_file("docs/scenario-format.md")).unwrap();
+    let blocks: Vec<&str> = doc.split("```toml\n").skip(1).collect();
+    assert_eq!(blocks.len(), 2, "the page has two TOML examples");
+    let text = &blocks[1][..blocks[1].find("```").unwrap()];
+    let scenario = Scenario::parse("ishigami.toml", text).unwrap();
+    let model = model::compile(&scenario).unwrap();
+    let options = ecoband::app::SobolOptions {
+        n_base: 1 << 12,
+        seed: 1,
+        level: 0.95,
+        threads: 0,
+        second_order: false,
+        target: None,
+        sampler: ecoband::cli::SamplerKind::Sobol,
+        replicates: 8,
+    };
+    let r = ecoband::app::sensitivity_analysis(&scenario, &model, &options).unwrap();
+    let exact = ecoband::test_functions::ishigami(7.0, 0.1);
+    for (i, index) in r.sobol["y"]["total"].indices.iter().enumerate() {
+        assert!((index.st - exact.total[i]).abs() < 0.01, "{index:?}");
+    }
+}
