@@ -1,31 +1,61 @@
 //! Model evaluations per second of the Sobol' pick-freeze analysis
-//! (`ecoband sobol`) on the bundled Moshi scenario: evaluations, accumulation
-//! of first- and total-order sums for 20 outputs, batch merging.
+//! (`ecoband sobol`): on the bundled Moshi scenario (36 factors, 20 outputs)
+//! with each sampler, and on the Ishigami test function (3 factors, one
+//! output: the cost of the design and accumulation themselves).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ecoband::app::load;
-use ecoband::sample::MonteCarlo;
-use ecoband::sensitivity;
+use ecoband::model::Model;
+use ecoband::sample::{MonteCarlo, PointSource, ScrambledSobol};
+use ecoband::sensitivity::{self, Design};
 
-fn sobol_moshi(c: &mut Criterion) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/moshi.toml");
-    let (_, model) = load(&path).expect("bundled scenario");
-    let n_base = 1u64 << 13;
-    let evaluations = n_base * (model.factors.len() as u64 + 2);
-    let mut group = c.benchmark_group("sobol_moshi");
+fn model(path: &str) -> Model {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    load(&path).expect("bundled scenario").1
+}
+
+/// Benchmarks `sensitivity::run` with 8 scrambled-Sobol' replicates and with
+/// one Monte Carlo stream of the same total size.
+fn bench_samplers(c: &mut Criterion, name: &str, model: &Model, n_base: u64, threads: &[usize]) {
+    let replicates: Vec<Box<dyn PointSource>> = (0..8)
+        .map(|r| Box::new(ScrambledSobol::new(2 * model.n_dims, 1, r).expect("dims")) as _)
+        .collect();
+    let mc = MonteCarlo::new(1);
+    let evaluations = 8 * n_base * (model.factors.len() as u64 + 2);
+    let mut group = c.benchmark_group(name);
     group.sample_size(10);
     group.throughput(Throughput::Elements(evaluations));
-    for threads in [1, 2] {
-        group.bench_function(format!("{threads}_threads"), |b| {
+    for &t in threads {
+        group.bench_function(format!("sobol_8x{n_base}_{t}_threads"), |b| {
             b.iter(|| {
-                let points = MonteCarlo::new(1);
-                let design = sensitivity::Design::MonteCarlo(&points);
-                sensitivity::run(&model, &design, n_base, false, threads).expect("pool")
+                sensitivity::run(model, &Design::Replicated(&replicates), n_base, false, t)
+                    .expect("pool")
+            })
+        });
+        group.bench_function(format!("mc_{}_{t}_threads", 8 * n_base), |b| {
+            b.iter(|| {
+                sensitivity::run(model, &Design::MonteCarlo(&mc), 8 * n_base, false, t)
+                    .expect("pool")
             })
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, sobol_moshi);
+fn sobol_moshi(c: &mut Criterion) {
+    bench_samplers(
+        c,
+        "sobol_moshi",
+        &model("scenarios/moshi.toml"),
+        1 << 10,
+        &[1, 2],
+    );
+}
+
+fn sobol_ishigami(c: &mut Criterion) {
+    let m = model("scenarios/test-functions/ishigami.toml");
+    bench_samplers(c, "sobol_ishigami", &m, 1 << 14, &[1, 2]);
+}
+
+criterion_group!(benches, sobol_moshi, sobol_ishigami);
 criterion_main!(benches);
