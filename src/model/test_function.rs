@@ -9,6 +9,9 @@ use crate::test_functions::TestFunction;
 pub struct TestFunctionModel {
     pub function: TestFunction,
     inputs: Vec<Quantity>,
+    /// Input i is factor slot i unscaled (every input a distribution, the
+    /// usual case): the function reads the factor values in place.
+    inputs_are_slots: bool,
     pub layout: OutputLayout,
 }
 
@@ -23,9 +26,13 @@ impl TestFunctionModel {
             scopes: Vec::new(),
             tag_values: Vec::new(),
         };
+        let inputs_are_slots = inputs.iter().enumerate().all(
+            |(i, q)| matches!(q, Quantity::Slot { slot, scale } if *slot == i && *scale == 1.0),
+        );
         TestFunctionModel {
             function,
             inputs,
+            inputs_are_slots,
             layout,
         }
     }
@@ -34,9 +41,15 @@ impl TestFunctionModel {
         self.inputs.len()
     }
 
-    /// `x`: a buffer of `n_inputs()` values, filled here.
+    /// `x`: a buffer of `n_inputs()` values, filled here unless the inputs
+    /// are the factor values themselves (copying 40 inputs 42 times per base
+    /// sample of a Sobol' design was half the time of `fleet40`).
     #[inline]
     pub fn evaluate(&self, values: &[f64], x: &mut [f64], out: &mut [f64]) {
+        if self.inputs_are_slots {
+            out[0] = self.function.evaluate(&values[..self.inputs.len()]);
+            return;
+        }
         for (x, q) in x.iter_mut().zip(&self.inputs) {
             *x = q.eval(values);
         }
