@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::analyze::{ChunkSums, Moments, PairwiseMerger, QuantileSketch};
-use crate::model::{Model, Scratch};
+use crate::model::{Model, Scratch, ValueBlock};
 use crate::sample::PointSource;
 
 /// Samples per chunk: large enough to amortise scheduling, small enough to
@@ -41,6 +41,8 @@ pub struct Accumulated {
 /// sketches. Allocated once per thread, reused for every chunk.
 struct Worker {
     u: Vec<f64>,
+    /// `BLOCK` samples' uniforms and factor values.
+    inputs: ValueBlock,
     values: Vec<f64>,
     out: Vec<f64>,
     /// `BLOCK` samples of every output, output-major.
@@ -55,6 +57,7 @@ impl Worker {
         let n_out = model.n_outputs();
         Worker {
             u: vec![0.0; model.n_dims],
+            inputs: ValueBlock::new(model, BLOCK),
             values: vec![0.0; model.n_slots],
             out: vec![0.0; n_out],
             block: vec![0.0; n_out * BLOCK],
@@ -77,7 +80,12 @@ impl Worker {
             let n = ((end - first) as usize).min(BLOCK);
             for s in 0..n {
                 points.point(first + s as u64, &mut self.u);
-                model.values_from_uniforms(&self.u, &mut self.values);
+                self.inputs.set_point(s, &self.u);
+            }
+            self.inputs.len = n;
+            model.values_from_uniforms_block(&mut self.inputs);
+            for s in 0..n {
+                self.inputs.values_of(s, &mut self.values);
                 model.evaluate(&self.values, &mut self.scratch, &mut self.out);
                 for (j, x) in self.out.iter().enumerate() {
                     self.block[j * BLOCK + s] = *x;

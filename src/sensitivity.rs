@@ -24,7 +24,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::analyze::sobol::SobolSums;
 use crate::engine::{in_chunk_order, this_threads};
-use crate::model::{Model, Scratch, Series};
+use crate::model::{Model, Scratch, Series, ValueBlock};
 use crate::sample::PointSource;
 
 /// Number of batches for the batch-means intervals.
@@ -35,6 +35,10 @@ pub const MIN_BASE: u64 = 2 * BATCHES;
 
 /// Base samples per chunk at most.
 const MAX_CHUNK: u64 = 1024;
+
+/// Base samples whose A and B rows are transformed together, distribution
+/// by distribution (`ValueBlock`).
+const BLOCK: usize = 64;
 
 /// Chunks evaluated in parallel before merging.
 const CHUNKS_PER_ROUND: u64 = 64;
@@ -86,6 +90,9 @@ pub struct SobolRun {
 
 struct Worker {
     u: Vec<f64>,
+    /// A block of base samples' A and B rows.
+    block_a: ValueBlock,
+    block_b: ValueBlock,
     va: Vec<f64>,
     vb: Vec<f64>,
     out: Vec<f64>,
@@ -101,6 +108,8 @@ impl Worker {
     fn new(model: &Model, n_sel: usize, n_sets: usize, second_order: bool) -> Self {
         Worker {
             u: vec![0.0; 2 * model.n_dims],
+            block_a: ValueBlock::new(model, BLOCK),
+            block_b: ValueBlock::new(model, BLOCK),
             va: vec![0.0; model.n_slots],
             vb: vec![0.0; model.n_slots],
             out: vec![0.0; model.n_outputs()],
@@ -151,26 +160,51 @@ impl Worker {
         let second_order = !self.fba.is_empty();
         let k2 = if second_order { model.factors.len() } else { 0 };
         let mut sums = SobolSums::with_second_order(outputs.len(), swap_sets.len(), k2);
-        for i in range.0..range.1 {
-            points.point(i, &mut self.u);
-            model.values_from_uniforms(&self.u[..d], &mut self.va);
-            model.values_from_uniforms(&self.u[d..], &mut self.vb);
-            self.evaluate_into(model, false, outputs, Target::A);
-            self.evaluate_into(model, true, outputs, Target::B);
-            for (f, set) in swap_sets.iter().enumerate() {
-                self.swap(set);
-                self.evaluate_into(model, false, outputs, Target::Ab(f));
-                self.swap(set);
+        let mut first = range.0;
+        while first < range.1 {
+            let n = ((range.1 - first) as usize).min(BLOCK);
+            for s in 0..n {
+                points.point(first + s as u64, &mut self.u);
+                self.block_a.set_point(s, &self.u[..d]);
+                self.block_b.set_point(s, &self.u[d..]);
             }
-            // BA_f: B with factor f from A (the swap puts A's values in vb).
-            for (f, set) in swap_sets.iter().take(k2).enumerate() {
-                self.swap(set);
-                self.evaluate_into(model, true, outputs, Target::Ba(f));
-                self.swap(set);
+            self.block_a.len = n;
+            self.block_b.len = n;
+            model.values_from_uniforms_block(&mut self.block_a);
+            model.values_from_uniforms_block(&mut self.block_b);
+            for s in 0..n {
+                self.block_a.values_of(s, &mut self.va);
+                self.block_b.values_of(s, &mut self.vb);
+                self.evaluate_base_sample(model, outputs, swap_sets, k2);
+                sums.add(shift, &self.fa, &self.fb, &self.fab, &self.fba);
             }
-            sums.add(shift, &self.fa, &self.fb, &self.fab, &self.fba);
+            first += n as u64;
         }
         sums
+    }
+
+    /// Evaluates the model at A, B, every AB_f and (second order) BA_f of
+    /// the base sample in `va`, `vb`.
+    fn evaluate_base_sample(
+        &mut self,
+        model: &Model,
+        outputs: &[usize],
+        swap_sets: &[Vec<Range<usize>>],
+        k2: usize,
+    ) {
+        self.evaluate_into(model, false, outputs, Target::A);
+        self.evaluate_into(model, true, outputs, Target::B);
+        for (f, set) in swap_sets.iter().enumerate() {
+            self.swap(set);
+            self.evaluate_into(model, false, outputs, Target::Ab(f));
+            self.swap(set);
+        }
+        // BA_f: B with factor f from A (the swap puts A's values in vb).
+        for (f, set) in swap_sets.iter().take(k2).enumerate() {
+            self.swap(set);
+            self.evaluate_into(model, true, outputs, Target::Ba(f));
+            self.swap(set);
+        }
     }
 }
 

@@ -60,6 +60,39 @@ impl Factor {
         }
     }
 
+    /// `transform` for a block of `n` samples laid out dimension-major:
+    /// uniform `d` of sample `s` at `u[d * stride + s]`, value `v` at
+    /// `values[v * stride + s]`. `row_u` and `row_v` are scratch rows for
+    /// factors that read several uniforms (shares).
+    pub fn transform_block(
+        &self,
+        u: &[f64],
+        values: &mut [f64],
+        (n, stride): (usize, usize),
+        row_u: &mut [f64],
+        row_v: &mut [f64],
+    ) {
+        if let FactorKind::Scalar(d) = &self.kind {
+            let from = self.dims.start * stride;
+            let to = self.slots.start * stride;
+            d.inverse_cdf_block(&u[from..from + n], &mut values[to..to + n]);
+            return;
+        }
+        let (row_u, row_v) = (
+            &mut row_u[..self.dims.len()],
+            &mut row_v[..self.slots.len()],
+        );
+        for s in 0..n {
+            for (k, x) in row_u.iter_mut().enumerate() {
+                *x = u[(self.dims.start + k) * stride + s];
+            }
+            self.transform(row_u, row_v);
+            for (k, x) in row_v.iter().enumerate() {
+                values[(self.slots.start + k) * stride + s] = *x;
+            }
+        }
+    }
+
     /// Writes the nominal (deterministic baseline) values.
     pub fn nominal_values(&self, out: &mut [f64]) {
         match &self.kind {

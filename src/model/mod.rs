@@ -55,6 +55,51 @@ pub enum Equations {
     TestFunction(TestFunctionModel),
 }
 
+/// A block of up to `stride` samples, dimension-major: uniform `d` of sample
+/// `s` at `u[d * stride + s]`, factor value `v` at `values[v * stride + s]`.
+/// Transforming a block distribution by distribution instead of sample by
+/// sample keeps each inverse CDF's loop tight (the samplers' hot path).
+/// Allocated once per worker.
+#[derive(Debug, Clone)]
+pub struct ValueBlock {
+    pub stride: usize,
+    /// Samples filled (≤ `stride`).
+    pub len: usize,
+    pub u: Vec<f64>,
+    pub values: Vec<f64>,
+    row_u: Vec<f64>,
+    row_values: Vec<f64>,
+}
+
+impl ValueBlock {
+    pub fn new(model: &Model, stride: usize) -> Self {
+        ValueBlock {
+            stride,
+            len: 0,
+            u: vec![0.0; model.n_dims * stride],
+            values: vec![0.0; model.n_slots * stride],
+            row_u: vec![0.0; model.n_dims],
+            row_values: vec![0.0; model.n_slots],
+        }
+    }
+
+    /// Stores the point `row` (one uniform per dimension) as sample `s`.
+    #[inline]
+    pub fn set_point(&mut self, s: usize, row: &[f64]) {
+        for (d, x) in row.iter().enumerate() {
+            self.u[d * self.stride + s] = *x;
+        }
+    }
+
+    /// Copies the factor values of sample `s` into `row`.
+    #[inline]
+    pub fn values_of(&self, s: usize, row: &mut [f64]) {
+        for (v, x) in row.iter_mut().enumerate() {
+            *x = self.values[v * self.stride + s];
+        }
+    }
+}
+
 /// Per-sample working memory, allocated once per worker.
 #[derive(Debug, Clone)]
 pub struct Scratch {
@@ -108,6 +153,21 @@ impl Model {
     pub fn values_from_uniforms(&self, u: &[f64], values: &mut [f64]) {
         for f in &self.factors {
             f.transform(&u[f.dims.clone()], &mut values[f.slots.clone()]);
+        }
+    }
+
+    /// `values_from_uniforms` for a block of samples, dimension-major (see
+    /// [`ValueBlock`]): the same values, one distribution at a time.
+    pub fn values_from_uniforms_block(&self, block: &mut ValueBlock) {
+        let shape = (block.len, block.stride);
+        for f in &self.factors {
+            f.transform_block(
+                &block.u,
+                &mut block.values,
+                shape,
+                &mut block.row_u,
+                &mut block.row_values,
+            );
         }
     }
 
