@@ -18,6 +18,12 @@ pub enum TestFunction {
     Linear { coefficients: Vec<f64> },
     /// Π x_i: the shape of a compute footprint (hours × power × PUE × grid).
     Product,
+    /// The k = 40 "fleet" benchmark model (`../shared/perf/lca_like_model.md`):
+    /// y = Σ_g hours_g (P_g load_g PUE CI + E_{g mod 8}) over 10 machine
+    /// groups, evaluated in the documented order so that it equals numpy's
+    /// evaluation bit for bit. Inputs: hours_0..9, P_0..9, load_0..9, PUE,
+    /// CI, E_0..7.
+    Fleet40,
 }
 
 /// Exact first-order and total indices, one per input.
@@ -29,7 +35,7 @@ pub struct ExactIndices {
 }
 
 /// The names a scenario's `model = "…"` accepts for a test function.
-pub const NAMES: [&str; 4] = ["ishigami", "sobol-g", "linear", "product"];
+pub const NAMES: [&str; 5] = ["ishigami", "sobol-g", "linear", "product", "fleet40"];
 
 impl TestFunction {
     pub fn id(&self) -> &'static str {
@@ -38,6 +44,7 @@ impl TestFunction {
             TestFunction::SobolG { .. } => "sobol-g",
             TestFunction::Linear { .. } => "linear",
             TestFunction::Product => "product",
+            TestFunction::Fleet40 => "fleet40",
         }
     }
 
@@ -48,6 +55,7 @@ impl TestFunction {
             TestFunction::SobolG { .. } => "Sobol' G function",
             TestFunction::Linear { .. } => "linear model",
             TestFunction::Product => "product of independent factors",
+            TestFunction::Fleet40 => "fleet benchmark model (k = 40)",
         }
     }
 
@@ -63,7 +71,7 @@ impl TestFunction {
             TestFunction::Linear { coefficients } => {
                 format!("coefficients = {}", list(coefficients))
             }
-            TestFunction::Product => "no constants".to_string(),
+            TestFunction::Product | TestFunction::Fleet40 => "no constants".to_string(),
         }
     }
 
@@ -74,6 +82,7 @@ impl TestFunction {
             TestFunction::SobolG { a } => Some(a.len()),
             TestFunction::Linear { coefficients } => Some(coefficients.len()),
             TestFunction::Product => None,
+            TestFunction::Fleet40 => Some(FLEET_INPUTS),
         }
     }
 
@@ -95,8 +104,35 @@ impl TestFunction {
                 coefficients.iter().zip(x).map(|(c, x)| c * x).sum()
             }
             TestFunction::Product => x.iter().product(),
+            TestFunction::Fleet40 => fleet40(x),
         }
     }
+}
+
+/// Machine groups, embodied-rate hardware classes and inputs of `Fleet40`.
+const FLEET_GROUPS: usize = 10;
+const FLEET_CLASSES: usize = 8;
+const FLEET_INPUTS: usize = 3 * FLEET_GROUPS + 2 + FLEET_CLASSES;
+
+/// One IEEE-754 operation per step, in the reference order (no fused
+/// multiply-add, no reassociation: Rust emits neither unasked).
+#[inline]
+fn fleet40(x: &[f64]) -> f64 {
+    let x = &x[..FLEET_INPUTS];
+    let pue = x[3 * FLEET_GROUPS];
+    let ci = x[3 * FLEET_GROUPS + 1];
+    let embodied = &x[3 * FLEET_GROUPS + 2..];
+    let mut y = 0.0;
+    for g in 0..FLEET_GROUPS {
+        let mut t = x[FLEET_GROUPS + g] * x[2 * FLEET_GROUPS + g];
+        t *= pue;
+        t *= ci;
+        let u = t + embodied[g % FLEET_CLASSES];
+        let v = x[g] * u;
+        // y starts at v_0 itself: 0.0 + v_0 would turn −0.0 into +0.0.
+        y = if g == 0 { v } else { y + v };
+    }
+    y
 }
 
 /// Ishigami with inputs U(−π, π) (Sobol' & Levitan 1999):

@@ -210,3 +210,32 @@ fn target_width_extends_every_scrambled_replicate() {
         assert!((x.1[0] - y.1[0]).abs() < 1e-9 && (x.3[1] - y.3[1]).abs() < 1e-9);
     }
 }
+
+/// The fleet benchmark model is the function bench/compare/ evaluates in
+/// numpy: on 548 fixed input rows (random draws and extreme magnitudes,
+/// written by tests/data/fleet40_numpy.py with numpy's values) ecoband's
+/// `fleet40`, loaded from the bundled scenario, gives the same doubles bit
+/// for bit. Tolerance: none; the order of operations is specified.
+#[test]
+fn fleet40_equals_numpy_bit_for_bit() {
+    let (_, model) = load(&common::repo_file("scenarios/test-functions/fleet40.toml")).unwrap();
+    assert_eq!(model.factors.len(), 40);
+    let csv = std::fs::read_to_string(common::repo_file("tests/data/fleet40_numpy.csv")).unwrap();
+    let mut scratch = model.scratch();
+    let mut out = vec![0.0; model.n_outputs()];
+    let mut rows = 0;
+    for line in csv.lines().filter(|l| !l.starts_with('#')) {
+        let numbers: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        let (x, numpy) = numbers.split_at(40);
+        model.evaluate(x, &mut scratch, &mut out);
+        assert_eq!(
+            out[0].to_bits(),
+            numpy[0].to_bits(),
+            "row {rows}: ecoband {:e}, numpy {:e}",
+            out[0],
+            numpy[0]
+        );
+        rows += 1;
+    }
+    assert_eq!(rows, 548);
+}

@@ -62,6 +62,7 @@ pub fn parse(root: &TableNode<'_, '_>, id: &str) -> Result<TestFunction, Scenari
         "linear" => TestFunction::Linear {
             coefficients: list("coefficients", "5, 4, 3, 2, 1")?,
         },
+        "fleet40" => TestFunction::Fleet40,
         _ => TestFunction::Product,
     };
     check_inputs(root, &function)?;
