@@ -107,7 +107,7 @@ def ecoband_indices(path, model):
     return {
         "tool_version": doc["ecoband_version"],
         "evaluations": s["evaluations"],
-        "design": (f"{s['replicates']} x {s['n_base']} scrambled Sobol'" if s["sampler"] == "sobol"
+        "design": (f"{s['replicates']} × {s['n_base']} scrambled Sobol'" if s["sampler"] == "sobol"
                    else f"{s['sampler']}, N = {s['n_base']}"),
         "estimators": f"S1 {s['first_order']}, ST {s['total_order']}",
         "ci_method": s["ci_method"],
@@ -201,7 +201,7 @@ def environment():
             return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO).stdout.strip()
         except OSError:
             return None
-    commit = out(["git", "rev-parse", "--short", "HEAD"])
+    commit = out(["git", "rev-parse", "--short", "HEAD"]) or "unknown"
     if out(["git", "status", "--porcelain", "--untracked-files=no", "src", "Cargo.toml"]):
         commit += "+dirty"
     return {"python": platform.python_version(), "rustc": out(["rustc", "--version"]),
@@ -253,6 +253,8 @@ def parse_args():
 def main():
     args = parse_args()
     if not args.report_only:
+        if not os.access(GNU_TIME, os.X_OK):
+            sys.exit(f"{GNU_TIME} (GNU time) is needed to measure each child's peak RSS")
         if any(t.startswith("ecoband") for t in args.tools) and not ECOBAND.exists():
             sys.exit(f"{ECOBAND} is missing: run `cargo build --release` (run.sh does)")
         scratch = args.results.parent / "scratch"

@@ -6,7 +6,7 @@
   built-in `model = "fleet40"` implements the same definition).
 
 Models are vectorised over rows: X has shape (n, k), the result shape (n,).
-This module imports only numpy and math, so the harness driver never loads it.
+OpenTURNS is imported only by ot_distribution (the driver needs just the names).
 """
 import math
 
@@ -14,10 +14,6 @@ import numpy as np
 
 ISHIGAMI_A = 7.0
 ISHIGAMI_B = 0.1
-# Exact indices of Ishigami (a = 7, b = 0.1), rounded as in the brief;
-# `ishigami_exact()` computes them to full precision.
-ISHIGAMI_S1 = [0.3139, 0.4424, 0.0]
-ISHIGAMI_ST = [0.5576, 0.4424, 0.2437]
 
 
 def ishigami_inputs():
@@ -28,16 +24,6 @@ def ishigami_inputs():
 def ishigami(X):
     x1, x2, x3 = X[:, 0], X[:, 1], X[:, 2]
     return np.sin(x1) + ISHIGAMI_A * np.sin(x2) ** 2 + ISHIGAMI_B * x3**4 * np.sin(x1)
-
-
-def ishigami_exact():
-    """Closed-form S1 and ST (Sobol' & Levitan 1999)."""
-    a, b, pi = ISHIGAMI_A, ISHIGAMI_B, math.pi
-    v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
-    v2 = a**2 / 8
-    v13 = b**2 * pi**8 * (1 / 18 - 1 / 50)
-    v = v1 + v2 + v13
-    return {"S1": [v1 / v, v2 / v, 0.0], "ST": [(v1 + v13) / v, v2 / v, v13 / v]}
 
 
 GROUPS = 10  # machine groups g = 0..9

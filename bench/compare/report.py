@@ -6,6 +6,7 @@ the section of BENCHMARKS.md between the compare markers, without the venv.
 import datetime
 import itertools
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -20,7 +21,8 @@ MODELS = ["ishigami", "fleet40"]
 # covers the intervals' own sampling error: a bootstrap half-width from 100
 # resamples is itself uncertain by ~7 % (1/sqrt(2 x 99)).
 WIDEN = 1.10
-# Exact Ishigami indices (a = 7, b = 0.1), full precision: the 4-decimal values
+# Exact Ishigami indices (a = 7, b = 0.1; closed form of Sobol' & Levitan 1999),
+# full precision: the 4-decimal values
 # [0.3139, 0.4424, 0] / [0.5576, 0.4424, 0.2437] would be off by up to 5e-5,
 # more than ecoband's half-widths at N = 2^20.
 ISHIGAMI_EXACT = {"S1": [0.31390519114781146, 0.4424111447900409, 0.0],
@@ -103,14 +105,43 @@ def agreement_text(recs):
         "fewer tool-vs-tool ones (0.2 % for equal widths, up to 3.1 % when one interval "
         "dominates), so isolated misses are expected; a systematic one is not.",
     ]
+    lines += ["", z_table(checks)]
     if bad:
-        lines += ["", "| model | N | index | input | tool a | a ± half | tool b | b ± half | "
+        lines += ["", "Outside the tolerance:", "", "| model | N | index | input | tool a | a ± half | tool b | b ± half | "
                   "\\|a − b\\| | allowed |", "|---|---|---|---|---|---:|---|---:|---:|---:|"]
         for c in bad:
             lines.append(f"| {c['model']} | {pow2(c['n'])} | {c['index']} | {c['input']} | "
-                         f"{LABEL[c['a']]} | {c['va']:.4f} ± {c['ha']:.4f} | "
-                         f"{LABEL.get(c['b'], c['b'])} | {c['vb']:.4f} ± {c['hb']:.4f} | "
+                         f"{LABEL[c['a']]} | {pm(c['va'], c['ha'])} | "
+                         f"{LABEL.get(c['b'], c['b'])} | {pm(c['vb'], c['hb'])} | "
                          f"{c['diff']:.4f} | {c['allowed']:.4f} |")
+    return "\n".join(lines)
+
+
+def z_table(checks):
+    """Per model and pair: how far apart the estimates are in units of their errors."""
+    groups = {}
+    for c in checks:
+        sigma = math.hypot(c["ha"], c["hb"]) / 1.96
+        z = (c["va"] - c["vb"]) / sigma if sigma > 0 else 0.0
+        g = groups.setdefault((c["model"], c["a"], c["b"]), {"S1": [], "ST": [], "ns": set()})
+        g[c["index"]].append((z, c["ok"]))
+        g["ns"].add(c["n"])
+    lines = ["z = (a − b) / √(σa² + σb²), σ = half / 1.96, over every input and N: rms z ≈ 1 "
+             "when both intervals are right-sized, < 1 when they are wider than the actual "
+             "error (SALib's bootstrap treats QMC points as independent), > 1 or a mean far "
+             "from 0 when the tools disagree.", "",
+             "| model | a vs b | N | S1: mean z, rms z, max \\|z\\| | S1 outside | "
+             "ST: mean z, rms z, max \\|z\\| | ST outside |", "|---|---|---|---:|---:|---:|---:|"]
+    for (model, a, b), g in groups.items():
+        cells = []
+        for idx in ("S1", "ST"):
+            zs = [z for z, _ in g[idx]]
+            rms = math.sqrt(sum(z * z for z in zs) / len(zs))
+            cells += [f"{sum(zs) / len(zs):+.2f}, {rms:.2f}, {max(map(abs, zs)):.2f}",
+                      f"{sum(not ok for _, ok in g[idx])} / {len(zs)}"]
+        ns = sorted(g["ns"])
+        span = pow2(ns[0]) if len(ns) == 1 else f"{pow2(ns[0])}–{pow2(ns[-1])}"
+        lines.append(f"| {model} | {LABEL[a]} vs {LABEL.get(b, b)} | {span} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -149,7 +180,7 @@ def num(x, digits=2):
         return "–"
     if x >= 100:
         return f"{x:,.0f}"
-    return f"{x:.{digits}f}"
+    return f"{x:.3f}" if x < 0.1 else f"{x:.{digits}f}"
 
 
 def rate(r):
@@ -207,8 +238,14 @@ def common_n(recs, model, tools=("salib", "openturns", "ecoband")):
     return max(ns) if ns else None
 
 
-def pm(r, idx, i):
-    return f"{r[idx][i]:.4f} ± {half(r[idx + '_ci'][i]):.4f}"
+def pm(value, h):
+    """value ± h with 4 decimals, more when h would round to 0.0000 (ecoband's RQMC)."""
+    d = 4 if h >= 5e-4 or h <= 0 else min(7, math.ceil(-math.log10(h)) + 1)
+    return f"{value:.{d}f} ± {h:.{d}f}"
+
+
+def pm_index(r, idx, i):
+    return pm(r[idx][i], half(r[idx + "_ci"][i]))
 
 
 def indices_table(recs, model):
@@ -224,13 +261,13 @@ def indices_table(recs, model):
     head = ["input"] + [f"S1 {LABEL[t]}" for t in tools] + ([f"S1 exact"] if exact else []) \
         + [f"ST {LABEL[t]}" for t in tools] + (["ST exact"] if exact else [])
     out = [f"N = {pow2(n)} (± half the 95 % interval; "
-           + ("the inputs with the largest ecoband ST" if not exact else "exact values in full")
+           + ("the inputs with the largest ecoband ST" if not exact else "exact values to 7 decimals")
            + "):", "", "| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
     for i in order:
-        row = [names[i]] + [pm(r, "S1", i) for r in rs]
-        row += [f"{ISHIGAMI_EXACT['S1'][i]:.4f}"] if exact else []
-        row += [pm(r, "ST", i) for r in rs]
-        row += [f"{ISHIGAMI_EXACT['ST'][i]:.4f}"] if exact else []
+        row = [names[i]] + [pm_index(r, "S1", i) for r in rs]
+        row += [f"{ISHIGAMI_EXACT['S1'][i]:.7f}"] if exact else []
+        row += [pm_index(r, "ST", i) for r in rs]
+        row += [f"{ISHIGAMI_EXACT['ST'][i]:.7f}"] if exact else []
         out.append("| " + " | ".join(row) + " |")
     sums = [f"{LABEL[r['tool']]} ΣS1 = {sum(r['S1']):.3f}, ΣST = {sum(r['ST']):.3f}" for r in rs]
     out += ["", "; ".join(sums) + "."]
@@ -249,8 +286,8 @@ def header(recs):
         f"OpenTURNS {v.get('openturns', '–')}, numpy {v.get('numpy', '–')}, "
         f"ecoband {v.get('ecoband', '–')}, {v.get('rustc', 'rustc –')}.",
         "",
-        "**Noisy numbers.** Two cores, shared, and another engineer was compiling during the "
-        "sweep (the `load` column is the 1-minute load average when each run started; "
+        "**Noisy numbers.** Two cores, shared with other engineers' compilations during these "
+        "runs (the `load` column is the 1-minute load average when each run started; "
         f"{min(loads, default=0):.1f}–{max(loads, default=0):.1f}): treat differences under "
         "~20 % as noise. Runs under 30 s are the median of 3.",
     ])
@@ -262,7 +299,9 @@ def method_text():
         "sweep is `bench/compare/run.sh`): **wall s** is that process's whole life "
         "(interpreter start-up and imports included for the Python tools, ~0.5–1.5 s), "
         "**in-process s** the sampling + evaluation + analysis timed inside it, **peak RSS** "
-        "the process's maximum resident set (GNU time), **CPU s** user + system.",
+        "the process's maximum resident set (GNU time), **CPU s** user + system (SALib "
+        "and OpenTURNS use one core, ecoband both; CPU s well below wall s × threads means "
+        "the process was waiting for a core).",
         "",
         "* SALib: `sample.sobol.sample(calc_second_order=False)` (scrambled Sobol'), numpy "
         "model, `analyze.sobol.analyze` with its bootstrap intervals (100 resamples, 95 %). "
