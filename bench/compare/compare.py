@@ -241,8 +241,9 @@ def parse_args():
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--no-report", action="store_true")
     args = ap.parse_args()
-    if any(e < 6 or e > 30 for e in args.n or []):
-        ap.error("--n takes log2 N, 6..30 (ecoband's N per replicate is N/8 ≥ 64 for --n ≥ 9)")
+    if any(e < 9 or e > 30 for e in args.n or []):
+        # ecoband's N per replicate, N/8, must be at least 64
+        ap.error("--n takes log2 N, 9..30")
     if args.smoke:
         args.n, args.repeats = [SMOKE_EXP], 1
         args.results = HERE / "results" / "smoke.jsonl"
