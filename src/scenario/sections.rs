@@ -676,7 +676,8 @@ fn profile_parts(p: &TableNode<'_, '_>) -> Result<ProfileParts, ScenarioError> {
 impl ProfileParts {
     /// Lays the scenario's keys (`own`) over a preset's (`self`). Giving
     /// either GPU power key replaces the preset's GPU power (curve, fixed
-    /// figure and scale); either rest-of-node key replaces the preset's;
+    /// figure and scale; a fixed figure also drops the preset's load);
+    /// either rest-of-node key replaces the preset's;
     /// an embodied component is laid over the preset's of the same name
     /// key by key.
     fn overlay(mut self, own: ProfileParts) -> ProfileParts {
@@ -684,6 +685,10 @@ impl ProfileParts {
             self.curve = None;
             self.per_gpu = None;
             self.scale = None;
+        }
+        if own.per_gpu.is_some() {
+            // A load only selects a point of a curve.
+            self.load = None;
         }
         if own.rest_of_node_w.is_some() || own.rest_of_node_ratio.is_some() {
             self.rest_of_node_w = None;
