@@ -46,6 +46,17 @@ pub enum Command {
         after_help = "Examples:\n  ecoband baseline scenarios/bloom.toml\n  ecoband baseline scenarios/olmo2-7b.toml --out olmo-baseline.json"
     )]
     Baseline(BaselineArgs),
+    /// List the bundled presets (grid mixes, data centres, hardware), or show one with every value and source
+    #[command(
+        after_help = "Examples:\n  ecoband presets\n  ecoband presets FRA\n  ecoband presets dgx-h100\n\nA scenario names a preset with `preset = \"NAME\"` in [electricity], [datacenter] or [profiles.NAME] (docs/scenario-format.md, Presets)."
+    )]
+    Presets(PresetsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PresetsArgs {
+    /// The preset to show; without it, every preset is listed
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod presets;
 pub mod report;
 pub mod result;
 pub mod sample;

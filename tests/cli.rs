@@ -6,10 +6,11 @@ use assert_cmd::Command;
 use predicates::str::contains;
 use serde_json::Value;
 
-const SCENARIOS: [&str; 3] = [
+const SCENARIOS: [&str; 4] = [
     "scenarios/moshi.toml",
     "scenarios/bloom.toml",
     "scenarios/olmo2-7b.toml",
+    "scenarios/olmo2-7b-inference.toml",
 ];
 
 fn ecoband() -> Command {
@@ -77,7 +78,7 @@ fn check_lists_factors_with_sources() {
         .stdout(contains("datacenter.pue"))
         .stdout(contains("triangular"))
         .stdout(contains("research_phase"))
-        .stdout(contains("gpu_embodied_source"))
+        .stdout(contains("h100_embodied_source"))
         .stdout(contains("Scaleway"));
 }
 
@@ -102,7 +103,7 @@ fn baseline_prints_breakdown_and_writes_json() {
 
 #[test]
 fn help_has_examples_for_each_command() {
-    for cmd in ["run", "check", "baseline", "tornado", "sobol"] {
+    for cmd in ["run", "check", "baseline", "tornado", "sobol", "presets"] {
         ecoband()
             .args([cmd, "--help"])
             .assert()

@@ -1,7 +1,11 @@
 //! Published studies reproduced by the deterministic baseline of their
-//! bundled scenario. Tolerances are the issue's: 0.5 % for BLOOM, whose inputs
-//! are all published (only rounding of the published tonnes remains), 1 % for
-//! OLMo 2 7B, whose published figures are rounded to 2–3 digits.
+//! bundled scenario (the README's validation table). Tolerances: 0.5 % for
+//! BLOOM, whose inputs are all published (only rounding of the published
+//! tonnes remains); 2 % for BLOOM's "30 t" with PUE, published to two
+//! digits; 1 % for OLMo 2 7B, whose published figures are rounded to 2–3
+//! digits; 0.5 % for the OLMo 2 7B inference benchmark, published to 3–4
+//! digits. The inference benchmark's water (0.533 L) is not reproduced by
+//! the inputs we have (0.462 L): see the README.
 
 mod common;
 
@@ -10,9 +14,20 @@ use ecoband::model::{
     Model, Series,
     outputs::{ENERGY, GWP, WATER},
 };
+use ecoband::scenario::Scenario;
 
 fn baseline(path: &str) -> (Model, Vec<f64>) {
     let (_, model) = load(&common::repo_file(path)).unwrap();
+    let (out, _) = model.baseline();
+    (model, out)
+}
+
+/// The baseline of a bundled scenario's text after one edit.
+fn edited_baseline(path: &str, from: &str, to: &str) -> (Model, Vec<f64>) {
+    let text = std::fs::read_to_string(common::repo_file(path)).unwrap();
+    assert!(text.contains(from), "test bug: `{from}` not in {path}");
+    let scenario = Scenario::parse(path, &text.replacen(from, to, 1)).unwrap();
+    let model = ecoband::model::compile(&scenario).unwrap();
     let (out, _) = model.baseline();
     (model, out)
 }
@@ -67,4 +82,31 @@ fn olmo2_7b_final_run_morrison_2025() {
     );
     assert_within("gwp", out[l.index(GWP, Series::Total)], 52_000.0, 0.01);
     assert_within("water", out[l.index(WATER, Series::Total)], 202_000.0, 0.01);
+}
+
+#[test]
+fn bloom_with_pue_luccioni_2023() {
+    // Luccioni et al. Table 4 (via notes [S]): "CO2eq × PUE" = 30 t with
+    // Jean Zay's PUE 1.2 (24.69 × 1.2 = 29.6 t).
+    let (model, out) = edited_baseline(
+        "scenarios/bloom.toml",
+        "apply_pue = false",
+        "apply_pue = true",
+    );
+    let l = model.layout();
+    assert_within(
+        "dynamic with PUE",
+        out[l.index(GWP, Series::Scope(0))],
+        30_000.0,
+        0.02,
+    );
+}
+
+#[test]
+fn olmo2_7b_inference_morrison_2025() {
+    let (model, out) = baseline("scenarios/olmo2-7b-inference.toml");
+    let l = model.layout();
+    // Morrison et al. Table 3 (via summary [S]): 0.358 kWh → 118.9 gCO2e.
+    assert_within("energy", out[l.index(ENERGY, Series::Total)], 0.358, 0.005);
+    assert_within("gwp", out[l.index(GWP, Series::Total)], 0.1189, 0.005);
 }

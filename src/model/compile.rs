@@ -122,8 +122,10 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
 }
 
 impl<'s> Compiler<'s> {
+    /// An error about a value, in the file it was written in (the
+    /// scenario, or the preset it comes from).
     fn error(&self, spec: &ValueSpec, message: String) -> ScenarioError {
-        self.doc.error_at(&spec.span, &spec.path, message)
+        spec.error(&self.doc, message)
     }
 
     fn line(&self, span: &std::ops::Range<usize>) -> usize {
@@ -203,9 +205,15 @@ impl<'s> Compiler<'s> {
                     nominal: ch.nominal,
                 },
                 unit: None,
-                source: ch.meta.source.clone(),
+                source: match (&ch.origin, &ch.meta.source) {
+                    (Some(o), Some(s)) => Some(o.describe_source(&ch.span, s)),
+                    (_, s) => s.clone(),
+                },
                 note: ch.meta.note.clone(),
-                line: self.line(&ch.span),
+                line: match &ch.origin {
+                    Some(o) => o.reference_line,
+                    None => self.line(&ch.span),
+                },
                 dims: 0..0,
                 slots: 0..0,
                 nominal: ch.nominal as f64,
@@ -253,8 +261,8 @@ impl<'s> Compiler<'s> {
                     name: name.unwrap_or(&spec.path).to_string(),
                     value: *x,
                     unit: spec.meta.unit.clone(),
-                    source: spec.meta.source.clone(),
-                    line: self.line(&spec.span),
+                    source: spec.source(),
+                    line: spec.line(&self.doc),
                 });
                 Ok((Quantity::Const(*x), (*x, *x)))
             }
@@ -264,9 +272,9 @@ impl<'s> Compiler<'s> {
                     name: name.unwrap_or(&spec.path).to_string(),
                     kind: FactorKind::Scalar(dist.clone()),
                     unit: spec.meta.unit.clone(),
-                    source: spec.meta.source.clone(),
+                    source: spec.source(),
                     note: spec.meta.note.clone(),
-                    line: self.line(&spec.span),
+                    line: spec.line(&self.doc),
                     dims: 0..0,
                     slots: 0..0,
                     nominal: *nominal,

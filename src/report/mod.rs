@@ -1,4 +1,5 @@
 //! Exporters: they format results, they never compute statistics.
 
+pub mod presets;
 pub mod table;
 pub mod write;

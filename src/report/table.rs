@@ -12,7 +12,7 @@ fn render(rows: &[Vec<String>]) -> String {
 
 /// As `render`; with `text_last`, the last column (free text such as a
 /// source) is left-aligned too.
-fn render_aligned(rows: &[Vec<String>], text_last: bool) -> String {
+pub(crate) fn render_aligned(rows: &[Vec<String>], text_last: bool) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {

@@ -7,16 +7,23 @@
 //! and the line of the offending value.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::ScenarioError;
+use super::preset::PresetUse;
 
-/// The text of one scenario file and the name it is shown under.
+/// The text of one scenario file (or of a preset file that a scenario
+/// names) and the name it is shown under.
 pub struct Doc<'t> {
     pub file: String,
     text: &'t str,
+    /// Set when this is a preset file read for a scenario: every value
+    /// parsed from it carries it, and errors name the preset and the place
+    /// in the scenario that named it.
+    pub origin: Option<Arc<PresetUse>>,
 }
 
 impl<'t> Doc<'t> {
@@ -24,6 +31,16 @@ impl<'t> Doc<'t> {
         Doc {
             file: file.into(),
             text,
+            origin: None,
+        }
+    }
+
+    /// A preset file's text, read for the scenario use `origin`.
+    pub fn preset(origin: Arc<PresetUse>) -> Doc<'static> {
+        Doc {
+            file: origin.file.to_string(),
+            text: origin.text,
+            origin: Some(origin),
         }
     }
 
@@ -44,13 +61,20 @@ impl<'t> Doc<'t> {
         (line, col)
     }
 
+    /// An error at `span`; `path` is the key path as the scenario sees it
+    /// (for a preset, it is shown as the key path inside the preset file,
+    /// and the message says which scenario line named the preset).
     pub fn error_at(&self, span: &Range<usize>, path: &str, message: String) -> ScenarioError {
         let (line, column) = self.line_col(span.start);
+        let (key_path, message) = match &self.origin {
+            None => (path.to_string(), message),
+            Some(o) => (o.preset_path(path), format!("{message} ({})", o.named_at())),
+        };
         ScenarioError {
             file: self.file.clone(),
             line,
             column,
-            key_path: path.to_string(),
+            key_path,
             message,
         }
     }

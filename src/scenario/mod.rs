@@ -4,6 +4,7 @@
 
 pub mod doc;
 pub mod error;
+pub mod preset;
 mod sections;
 mod test_function;
 pub mod units;
@@ -162,6 +163,10 @@ impl Scenario {
                 ModelSpec::TestFunction(test_function::parse(&root, id)?)
             }
         };
+        let mut choices = sections::parse_choices(&root)?;
+        if let ModelSpec::Footprint(f) = &model {
+            add_preset_choices(&mut choices, &f.profiles);
+        }
         let scenario = Scenario {
             name: header.name,
             description: header.description,
@@ -169,7 +174,7 @@ impl Scenario {
             sha256: hex_sha256(text.as_bytes()),
             settings: sections::parse_settings(&root)?,
             parameters: sections::parse_parameters(&root)?,
-            choices: sections::parse_choices(&root)?,
+            choices,
             share_sets: sections::parse_share_sets(&root)?,
             model,
             groups: sections::parse_groups(&root)?,
@@ -185,6 +190,17 @@ impl Scenario {
         match &self.model {
             ModelSpec::Footprint(f) => &f.inventory,
             ModelSpec::TestFunction(_) => &[],
+        }
+    }
+}
+
+/// The choices that hardware presets declare, unless the scenario declares
+/// one of the same name (its own weights then apply) or an earlier profile
+/// brought it (two profiles on one preset share its choice).
+fn add_preset_choices(choices: &mut Vec<ChoiceSpec>, profiles: &[ProfileSpec]) {
+    for c in profiles.iter().flat_map(|p| &p.choices) {
+        if !choices.iter().any(|d| d.name == c.name) {
+            choices.push(c.clone());
         }
     }
 }

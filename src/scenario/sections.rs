@@ -1,11 +1,14 @@
 //! One parser per top-level section of a scenario file.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::doc::{TableNode, as_array, as_f64, as_str, as_table, index_path};
 use super::error::ScenarioError;
+use super::preset::{PresetUse, with_preset};
 use super::value::{Meta, ValueSpec, parse_value};
 use super::{Conventions, NameRef, Settings, WaterFormula};
+use crate::presets::PresetKind;
 use crate::test_functions::NAMES as TEST_FUNCTIONS;
 
 /// A categorical input: one of several named alternatives (an embodied-data
@@ -19,6 +22,8 @@ pub struct ChoiceSpec {
     pub meta: Meta,
     pub path: String,
     pub span: Range<usize>,
+    /// The hardware preset that declares it (None: the scenario).
+    pub origin: Option<Arc<PresetUse>>,
 }
 
 /// Shares of a named total that sum to 1, fixed or sampled jointly
@@ -99,6 +104,9 @@ pub struct ProfileSpec {
     pub load: Option<ValueSpec>,
     pub embodied: Vec<ComponentSpec>,
     pub meta: Meta,
+    /// Choices declared by the profile's preset (their values depend on
+    /// them); the scenario's own `[choices.NAME]` of the same name wins.
+    pub choices: Vec<ChoiceSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -271,9 +279,14 @@ pub fn parse_parameters(
 }
 
 pub fn parse_choices(root: &TableNode<'_, '_>) -> Result<Vec<ChoiceSpec>, ScenarioError> {
-    let Some(t) = root.sub_table("choices")? else {
-        return Ok(Vec::new());
-    };
+    match root.sub_table("choices")? {
+        None => Ok(Vec::new()),
+        Some(t) => parse_choice_table(&t),
+    }
+}
+
+/// The choices of a `[choices]` table (of a scenario or a hardware preset).
+pub fn parse_choice_table(t: &TableNode<'_, '_>) -> Result<Vec<ChoiceSpec>, ScenarioError> {
     let mut choices = Vec::new();
     for (name, value) in t.entries() {
         let c = as_table(t.doc, value, t.child_path(name))?;
@@ -338,6 +351,7 @@ pub fn parse_choices(root: &TableNode<'_, '_>) -> Result<Vec<ChoiceSpec>, Scenar
             meta: meta_of(&c)?,
             path: c.path.clone(),
             span: c.span.clone(),
+            origin: c.doc.origin.clone(),
         });
     }
     Ok(choices)
@@ -463,27 +477,100 @@ fn required_section<'d, 't>(
         .ok_or_else(|| root.error(format!("the scenario needs a [{key}] table with {keys}")))
 }
 
+/// The `preset = "NAME"` of a scenario table, if any.
+fn preset_ref(t: &TableNode<'_, '_>) -> Result<Option<NameRef>, ScenarioError> {
+    name_ref(t, "preset")
+}
+
+/// `own` if the scenario gives it, else the preset's.
+fn overlay(own: Option<ValueSpec>, preset: Option<ValueSpec>) -> Option<ValueSpec> {
+    own.or(preset)
+}
+
+/// A key that neither the scenario nor its preset gives.
+fn missing(t: &TableNode<'_, '_>, key: &str, what: &str) -> ScenarioError {
+    t.error(format!(
+        "{what} needs the key `{key}`, which is missing (give it, or name a preset that has it with `preset = \"…\"`; `ecoband presets` lists them)"
+    ))
+}
+
+fn need(
+    t: &TableNode<'_, '_>,
+    value: Option<ValueSpec>,
+    key: &str,
+    what: &str,
+) -> Result<ValueSpec, ScenarioError> {
+    value.ok_or_else(|| missing(t, key, what))
+}
+
+const DATACENTER_KEYS: [&str; 4] = ["pue", "wue_onsite", "source", "note"];
+
 pub fn parse_datacenter(root: &TableNode<'_, '_>) -> Result<DatacenterSpec, ScenarioError> {
-    let t = required_section(root, "datacenter", "`pue` and `wue_onsite`")?;
-    t.deny_unknown(&["pue", "wue_onsite", "source", "note"], "[datacenter]")?;
+    let t = required_section(
+        root,
+        "datacenter",
+        "`pue` and `wue_onsite`, or `preset = \"…\"`",
+    )?;
+    let mut keys = DATACENTER_KEYS.to_vec();
+    keys.push("preset");
+    t.deny_unknown(&keys, "[datacenter]")?;
+    let [mut pue, mut wue] = [None, None];
+    if let Some(r) = preset_ref(&t)? {
+        (pue, wue) = with_preset(t.doc, &r, PresetKind::Datacenter, &t.path, |p| {
+            let mut keys = DATACENTER_KEYS.to_vec();
+            keys.push("description");
+            p.deny_unknown(&keys, "a data-centre preset")?;
+            Ok((optional_value(p, "pue")?, optional_value(p, "wue_onsite")?))
+        })?;
+    }
+    let what = "[datacenter]";
     Ok(DatacenterSpec {
-        pue: required_value(&t, "pue", "[datacenter]")?,
-        wue_onsite: required_value(&t, "wue_onsite", "[datacenter]")?,
+        pue: need(&t, overlay(optional_value(&t, "pue")?, pue), "pue", what)?,
+        wue_onsite: need(
+            &t,
+            overlay(optional_value(&t, "wue_onsite")?, wue),
+            "wue_onsite",
+            what,
+        )?,
     })
 }
 
+const ELECTRICITY_KEYS: [&str; 6] = ["gwp", "pe", "adp", "water", "source", "note"];
+const GRID_FACTORS: [&str; 4] = ["gwp", "pe", "adp", "water"];
+
 pub fn parse_electricity(root: &TableNode<'_, '_>) -> Result<ElectricitySpec, ScenarioError> {
-    let t = required_section(root, "electricity", "`gwp`, `pe`, `adp` and `water`")?;
-    t.deny_unknown(
-        &["gwp", "pe", "adp", "water", "source", "note"],
-        "[electricity]",
+    let t = required_section(
+        root,
+        "electricity",
+        "`gwp`, `pe`, `adp` and `water`, or `preset = \"…\"`",
     )?;
-    let what = "[electricity]";
+    let mut keys = ELECTRICITY_KEYS.to_vec();
+    keys.push("preset");
+    t.deny_unknown(&keys, "[electricity]")?;
+    let mut preset: [Option<ValueSpec>; 4] = Default::default();
+    if let Some(r) = preset_ref(&t)? {
+        preset = with_preset(t.doc, &r, PresetKind::Electricity, &t.path, |p| {
+            let mut keys = ELECTRICITY_KEYS.to_vec();
+            keys.push("description");
+            p.deny_unknown(&keys, "an electricity preset")?;
+            let mut values: [Option<ValueSpec>; 4] = Default::default();
+            for (slot, key) in values.iter_mut().zip(GRID_FACTORS) {
+                *slot = optional_value(p, key)?;
+            }
+            Ok(values)
+        })?;
+    }
+    let mut factors = Vec::with_capacity(4);
+    for (key, from_preset) in GRID_FACTORS.into_iter().zip(preset) {
+        let value = overlay(optional_value(&t, key)?, from_preset);
+        factors.push(need(&t, value, key, "[electricity]")?);
+    }
+    let [gwp, pe, adp, water]: [ValueSpec; 4] = factors.try_into().expect("four grid factors");
     Ok(ElectricitySpec {
-        gwp: required_value(&t, "gwp", what)?,
-        pe: required_value(&t, "pe", what)?,
-        adp: required_value(&t, "adp", what)?,
-        water: required_value(&t, "water", what)?,
+        gwp,
+        pe,
+        adp,
+        water,
     })
 }
 
@@ -535,6 +622,181 @@ const PROFILE_KEYS: [&str; 12] = [
     "note",
 ];
 
+/// A profile's keys as one table gives them (a scenario's, or a preset's),
+/// each optional until the scenario's keys are laid over its preset's.
+#[derive(Default)]
+struct ProfileParts {
+    gpus_per_node: Option<ValueSpec>,
+    curve: Option<Vec<(f64, ValueSpec)>>,
+    per_gpu: Option<ValueSpec>,
+    scale: Option<ValueSpec>,
+    rest_of_node_w: Option<ValueSpec>,
+    rest_of_node_ratio: Option<ValueSpec>,
+    lifetime_years: Option<ValueSpec>,
+    lifetime_utilisation: Option<ValueSpec>,
+    load: Option<ValueSpec>,
+    embodied: Vec<ComponentParts>,
+    meta: Meta,
+    choices: Vec<ChoiceSpec>,
+}
+
+struct ComponentParts {
+    name: String,
+    path: String,
+    span: Range<usize>,
+    count: Option<ValueSpec>,
+    factors: [Option<ValueSpec>; 4],
+}
+
+fn profile_parts(p: &TableNode<'_, '_>) -> Result<ProfileParts, ScenarioError> {
+    if p.contains("rest_of_node_w") && p.contains("rest_of_node_ratio") {
+        return Err(p.error(
+            "a profile gives the rest of the node's power as `rest_of_node_w` or `rest_of_node_ratio`, not both".into(),
+        ));
+    }
+    if p.contains("gpu_power_curve") && p.contains("gpu_power_w") {
+        return Err(power_error(p));
+    }
+    Ok(ProfileParts {
+        gpus_per_node: optional_value(p, "gpus_per_node")?,
+        curve: parse_curve(p)?,
+        per_gpu: optional_value(p, "gpu_power_w")?,
+        scale: optional_value(p, "power_scale")?,
+        rest_of_node_w: optional_value(p, "rest_of_node_w")?,
+        rest_of_node_ratio: optional_value(p, "rest_of_node_ratio")?,
+        lifetime_years: optional_value(p, "lifetime_years")?,
+        lifetime_utilisation: optional_value(p, "lifetime_utilisation")?,
+        load: optional_value(p, "load")?,
+        embodied: parse_embodied(p)?,
+        meta: meta_of(p)?,
+        choices: Vec::new(),
+    })
+}
+
+impl ProfileParts {
+    /// Lays the scenario's keys (`own`) over a preset's (`self`). Giving
+    /// either GPU power key replaces the preset's GPU power (curve, fixed
+    /// figure and scale; a fixed figure also drops the preset's load);
+    /// either rest-of-node key replaces the preset's;
+    /// an embodied component is laid over the preset's of the same name
+    /// key by key.
+    fn overlay(mut self, own: ProfileParts) -> ProfileParts {
+        if own.curve.is_some() || own.per_gpu.is_some() {
+            self.curve = None;
+            self.per_gpu = None;
+            self.scale = None;
+        }
+        if own.per_gpu.is_some() {
+            // A load only selects a point of a curve.
+            self.load = None;
+        }
+        if own.rest_of_node_w.is_some() || own.rest_of_node_ratio.is_some() {
+            self.rest_of_node_w = None;
+            self.rest_of_node_ratio = None;
+        }
+        for c in own.embodied {
+            match self.embodied.iter_mut().find(|b| b.name == c.name) {
+                None => self.embodied.push(c),
+                Some(base) => {
+                    base.count = overlay(c.count, base.count.take());
+                    for (b, o) in base.factors.iter_mut().zip(c.factors) {
+                        *b = overlay(o, b.take());
+                    }
+                }
+            }
+        }
+        ProfileParts {
+            gpus_per_node: overlay(own.gpus_per_node, self.gpus_per_node),
+            curve: own.curve.or(self.curve),
+            per_gpu: overlay(own.per_gpu, self.per_gpu),
+            scale: overlay(own.scale, self.scale),
+            rest_of_node_w: overlay(own.rest_of_node_w, self.rest_of_node_w),
+            rest_of_node_ratio: overlay(own.rest_of_node_ratio, self.rest_of_node_ratio),
+            lifetime_years: overlay(own.lifetime_years, self.lifetime_years),
+            lifetime_utilisation: overlay(own.lifetime_utilisation, self.lifetime_utilisation),
+            load: overlay(own.load, self.load),
+            embodied: self.embodied,
+            meta: Meta {
+                unit: own.meta.unit.or(self.meta.unit),
+                source: own.meta.source.or(self.meta.source),
+                note: own.meta.note.or(self.meta.note),
+            },
+            choices: self.choices,
+        }
+    }
+
+    /// The finished profile; `p` is the scenario's table (for errors about
+    /// keys that neither it nor its preset gives).
+    fn finish(self, name: &str, p: &TableNode<'_, '_>) -> Result<ProfileSpec, ScenarioError> {
+        let what = "a hardware profile";
+        let power = match (self.curve, self.per_gpu) {
+            (Some(points), None) => PowerSpec::Curve {
+                points,
+                scale: self.scale,
+            },
+            (None, Some(w)) => {
+                if let Some(scale) = self.scale {
+                    return Err(scale.error(
+                        p.doc,
+                        "`power_scale` applies to `gpu_power_curve` only; scale `gpu_power_w` itself".into(),
+                    ));
+                }
+                PowerSpec::PerGpu(w)
+            }
+            _ => return Err(power_error(p)),
+        };
+        let mut embodied = Vec::new();
+        for c in self.embodied {
+            let count = c.count.ok_or_else(|| {
+                p.doc.error_at(
+                    &c.span,
+                    &c.path,
+                    "an embodied component needs the key `count`, which is missing".into(),
+                )
+            })?;
+            embodied.push(ComponentSpec {
+                name: c.name,
+                count,
+                factors: c.factors,
+            });
+        }
+        Ok(ProfileSpec {
+            name: name.to_string(),
+            path: p.path.clone(),
+            span: p.span.clone(),
+            gpus_per_node: need(p, self.gpus_per_node, "gpus_per_node", what)?,
+            power,
+            rest_of_node_w: self.rest_of_node_w,
+            rest_of_node_ratio: self.rest_of_node_ratio,
+            lifetime_years: need(p, self.lifetime_years, "lifetime_years", what)?,
+            lifetime_utilisation: self.lifetime_utilisation,
+            load: self.load,
+            embodied,
+            meta: self.meta,
+            choices: self.choices,
+        })
+    }
+}
+
+fn power_error(p: &TableNode<'_, '_>) -> ScenarioError {
+    p.error(
+        "a hardware profile gives GPU power as exactly one of `gpu_power_curve` (load → watts points) or `gpu_power_w` (a fixed per-GPU figure)".into(),
+    )
+}
+
+/// A hardware preset: a profile's keys, a description and the choices its
+/// values depend on.
+fn hardware_preset(p: &TableNode<'_, '_>) -> Result<ProfileParts, ScenarioError> {
+    let mut keys = PROFILE_KEYS.to_vec();
+    keys.extend_from_slice(&["description", "choices"]);
+    p.deny_unknown(&keys, "a hardware preset")?;
+    let mut parts = profile_parts(p)?;
+    if let Some(c) = p.sub_table("choices")? {
+        parts.choices = parse_choice_table(&c)?;
+    }
+    Ok(parts)
+}
+
 pub fn parse_profiles(root: &TableNode<'_, '_>) -> Result<Vec<ProfileSpec>, ScenarioError> {
     let Some(t) = root.sub_table("profiles")? else {
         return Ok(Vec::new());
@@ -542,84 +804,62 @@ pub fn parse_profiles(root: &TableNode<'_, '_>) -> Result<Vec<ProfileSpec>, Scen
     let mut profiles = Vec::new();
     for (name, value) in t.entries() {
         let p = as_table(t.doc, value, t.child_path(name))?;
-        let what = "a hardware profile";
-        p.deny_unknown(&PROFILE_KEYS, what)?;
-        if p.contains("rest_of_node_w") && p.contains("rest_of_node_ratio") {
-            return Err(p.error(
-                "a profile gives the rest of the node's power as `rest_of_node_w` or `rest_of_node_ratio`, not both".into(),
-            ));
-        }
-        profiles.push(ProfileSpec {
-            name: name.to_string(),
-            path: p.path.clone(),
-            span: p.span.clone(),
-            gpus_per_node: required_value(&p, "gpus_per_node", what)?,
-            power: parse_power(&p)?,
-            rest_of_node_w: optional_value(&p, "rest_of_node_w")?,
-            rest_of_node_ratio: optional_value(&p, "rest_of_node_ratio")?,
-            lifetime_years: required_value(&p, "lifetime_years", what)?,
-            lifetime_utilisation: optional_value(&p, "lifetime_utilisation")?,
-            load: optional_value(&p, "load")?,
-            embodied: parse_embodied(&p)?,
-            meta: meta_of(&p)?,
-        });
+        let mut keys = PROFILE_KEYS.to_vec();
+        keys.push("preset");
+        p.deny_unknown(&keys, "a hardware profile")?;
+        let own = profile_parts(&p)?;
+        let parts = match preset_ref(&p)? {
+            None => own,
+            Some(r) => {
+                with_preset(p.doc, &r, PresetKind::Hardware, &p.path, hardware_preset)?.overlay(own)
+            }
+        };
+        profiles.push(parts.finish(name, &p)?);
     }
     Ok(profiles)
 }
 
-fn parse_power(p: &TableNode<'_, '_>) -> Result<PowerSpec, ScenarioError> {
-    let curve = p.get("gpu_power_curve");
-    let fixed = p.get("gpu_power_w");
-    match (curve, fixed) {
-        (Some(c), None) => {
-            let path = p.child_path("gpu_power_curve");
-            let mut points = Vec::new();
-            for (i, item) in as_array(p.doc, c, &path)?.iter().enumerate() {
-                let pt = as_table(p.doc, item, index_path(&path, i))?;
-                pt.deny_unknown(&["load", "watts"], "a power-curve point")?;
-                let load = as_f64(p.doc, pt.require("load", "a power-curve point")?, &pt.child_path("load"))?;
-                let watts = required_value(&pt, "watts", "a power-curve point")?;
-                if !(0.0..=1.0).contains(&load) {
-                    return Err(pt.error(format!("load {load} is not allowed; a load is a fraction in [0, 1]")));
-                }
-                if let Some((prev, _)) = points.last()
-                    && load <= *prev
-                {
-                    return Err(pt.error(format!(
-                        "curve points must have strictly increasing loads; {load} follows {prev}"
-                    )));
-                }
-                points.push((load, watts));
-            }
-            if points.len() < 2 || points[0].0 != 0.0 || points[points.len() - 1].0 != 1.0 {
-                return Err(p.doc.error_at(
-                    &c.span(),
-                    &path,
-                    "a GPU power curve needs at least two points, the first at load 0 and the last at load 1".into(),
-                ));
-            }
-            Ok(PowerSpec::Curve {
-                points,
-                scale: optional_value(p, "power_scale")?,
-            })
+/// The points of `gpu_power_curve`, if given, checked.
+fn parse_curve(p: &TableNode<'_, '_>) -> Result<Option<Vec<(f64, ValueSpec)>>, ScenarioError> {
+    let Some(c) = p.get("gpu_power_curve") else {
+        return Ok(None);
+    };
+    let path = p.child_path("gpu_power_curve");
+    let mut points: Vec<(f64, ValueSpec)> = Vec::new();
+    for (i, item) in as_array(p.doc, c, &path)?.iter().enumerate() {
+        let pt = as_table(p.doc, item, index_path(&path, i))?;
+        pt.deny_unknown(&["load", "watts"], "a power-curve point")?;
+        let load = as_f64(
+            p.doc,
+            pt.require("load", "a power-curve point")?,
+            &pt.child_path("load"),
+        )?;
+        let watts = required_value(&pt, "watts", "a power-curve point")?;
+        if !(0.0..=1.0).contains(&load) {
+            return Err(pt.error(format!(
+                "load {load} is not allowed; a load is a fraction in [0, 1]"
+            )));
         }
-        (None, Some(_)) => {
-            if p.contains("power_scale") {
-                return Err(p.doc.error_at(
-                    &p.span_of("power_scale"),
-                    &p.child_path("power_scale"),
-                    "`power_scale` applies to `gpu_power_curve` only; scale `gpu_power_w` itself".into(),
-                ));
-            }
-            Ok(PowerSpec::PerGpu(required_value(p, "gpu_power_w", "a hardware profile")?))
+        if let Some((prev, _)) = points.last()
+            && load <= *prev
+        {
+            return Err(pt.error(format!(
+                "curve points must have strictly increasing loads; {load} follows {prev}"
+            )));
         }
-        _ => Err(p.error(
-            "a hardware profile gives GPU power as exactly one of `gpu_power_curve` (load → watts points) or `gpu_power_w` (a fixed per-GPU figure)".into(),
-        )),
+        points.push((load, watts));
     }
+    if points.len() < 2 || points[0].0 != 0.0 || points[points.len() - 1].0 != 1.0 {
+        return Err(p.doc.error_at(
+            &c.span(),
+            &path,
+            "a GPU power curve needs at least two points, the first at load 0 and the last at load 1".into(),
+        ));
+    }
+    Ok(Some(points))
 }
 
-fn parse_embodied(p: &TableNode<'_, '_>) -> Result<Vec<ComponentSpec>, ScenarioError> {
+fn parse_embodied(p: &TableNode<'_, '_>) -> Result<Vec<ComponentParts>, ScenarioError> {
     let Some(e) = p.sub_table("embodied")? else {
         return Ok(Vec::new());
     };
@@ -635,9 +875,11 @@ fn parse_embodied(p: &TableNode<'_, '_>) -> Result<Vec<ComponentSpec>, ScenarioE
             optional_value(&c, "adp")?,
             optional_value(&c, "water")?,
         ];
-        components.push(ComponentSpec {
+        components.push(ComponentParts {
             name: name.to_string(),
-            count: required_value(&c, "count", "an embodied component")?,
+            path: c.path.clone(),
+            span: c.span.clone(),
+            count: optional_value(&c, "count")?,
             factors,
         });
     }

@@ -46,7 +46,10 @@ impl Dimension {
             Dimension::Pe => &[("MJ", 1.0), ("GJ", 1000.0)],
             Dimension::Adp => &[("kgSbeq", 1.0)],
             Dimension::Water => &[("L", 1.0), ("m3", 1000.0)],
-            Dimension::Count => &[("1", 1.0), ("units", 1.0)],
+            // A component's count is what its per-unit factors apply to:
+            // pieces, or for Boavizta's die and mass factors, cm² of die
+            // and kg.
+            Dimension::Count => &[("1", 1.0), ("units", 1.0), ("cm2", 1.0), ("kg", 1.0)],
         }
     }
 

@@ -4,12 +4,14 @@
 //! constructors) so that the error points at the line that is wrong.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use toml::Spanned;
 use toml::de::DeValue;
 
 use super::doc::{Doc, TableNode, as_array, as_f64, as_table};
 use super::error::ScenarioError;
+use super::preset::PresetUse;
 use crate::dist::{DistError, Distribution, LogNormalParams};
 
 /// Provenance and unit carried by a number, shown by `ecoband check`.
@@ -39,8 +41,13 @@ pub enum ValueKind {
 pub struct ValueSpec {
     pub kind: ValueKind,
     pub meta: Meta,
+    /// The key path in the scenario (for a preset value, where the preset
+    /// puts it, e.g. `electricity.gwp`).
     pub path: String,
+    /// Byte range in the scenario text, or in the preset text if `origin`.
     pub span: Range<usize>,
+    /// The preset the value comes from (None: written in the scenario).
+    pub origin: Option<Arc<PresetUse>>,
 }
 
 const META_KEYS: [&str; 3] = ["unit", "source", "note"];
@@ -58,6 +65,7 @@ pub fn parse_value(
         meta,
         path: path.to_string(),
         span: span.clone(),
+        origin: doc.origin.clone(),
     };
     match value.get_ref() {
         DeValue::Integer(_) | DeValue::Float(_) => Ok(spec(
