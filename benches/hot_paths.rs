@@ -10,7 +10,7 @@ use ecoband::analyze::sobol::SobolSums;
 use ecoband::analyze::{ChunkSums, Moments, QuantileSketch};
 use ecoband::app::load;
 use ecoband::dist::{Dirichlet, Distribution, LogNormalParams};
-use ecoband::model::Model;
+use ecoband::model::{Model, ValueBlock};
 use ecoband::sample::{LatinHypercube, MonteCarlo, PointSource, ScrambledSobol};
 
 /// Values per measured block: the engine folds outputs in blocks of 64.
@@ -137,6 +137,20 @@ fn evaluations(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("values_from_uniforms", name), |b| {
             b.iter(|| model.values_from_uniforms(black_box(&u), &mut values))
         });
+        // The engine's path: a block of 64 samples, distribution by
+        // distribution (per-sample figure via the throughput).
+        let mut block = ValueBlock::new(&model, BLOCK);
+        let points = MonteCarlo::new(1);
+        for s in 0..BLOCK {
+            points.point(s as u64, &mut u);
+            block.set_point(s, &u);
+        }
+        block.len = BLOCK;
+        group.throughput(Throughput::Elements(BLOCK as u64));
+        group.bench_function(BenchmarkId::new("values_from_uniforms_block", name), |b| {
+            b.iter(|| model.values_from_uniforms_block(black_box(&mut block)))
+        });
+        group.throughput(Throughput::Elements(1));
     }
     group.finish();
 }
