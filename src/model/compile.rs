@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use super::factor::{Factor, FactorKind};
-use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowGroup};
+use super::footprint::{
+    Component, Footprint, Hours, Idle, Power, PowerGroups, Profile, Row, RowGroup,
+};
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
 use super::test_function::TestFunctionModel;
@@ -603,6 +605,7 @@ impl<'s> Compiler<'s> {
         Ok(Footprint {
             all_rows: RowGroup::new(&rows, 0..rows.len()),
             tag_rows,
+            power_groups: PowerGroups::new(&rows),
             rows,
             profiles,
             pue,

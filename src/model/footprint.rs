@@ -83,6 +83,39 @@ pub struct Footprint {
     /// All rows, and the rows carrying each tag value.
     pub all_rows: RowGroup,
     pub tag_rows: Vec<RowGroup>,
+    /// The distinct (profile, load) pairs of the rows, and each row's pair
+    /// (none for measured energy or no profile).
+    pub power_groups: PowerGroups,
+}
+
+/// Rows on the same profile at the same load draw the same power per GPU:
+/// it is computed once per pair and sample, not once per row (Moshi's 35
+/// rows share one pair). The same arithmetic, so the same bits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PowerGroups {
+    pairs: Vec<(usize, Option<Quantity>)>,
+    of_row: Vec<Option<usize>>,
+}
+
+impl PowerGroups {
+    pub fn new(rows: &[Row]) -> Self {
+        let mut pairs: Vec<(usize, Option<Quantity>)> = Vec::new();
+        let of_row = rows
+            .iter()
+            .map(|row| {
+                let profile = row.profile.filter(|_| row.it_energy_kwh.is_none())?;
+                let pair = (profile, row.load.clone());
+                Some(match pairs.iter().position(|p| *p == pair) {
+                    Some(g) => g,
+                    None => {
+                        pairs.push(pair);
+                        pairs.len() - 1
+                    }
+                })
+            })
+            .collect();
+        PowerGroups { pairs, of_row }
+    }
 }
 
 /// A set of rows, split by hardware profile so that GPU-hours can be summed
@@ -117,6 +150,8 @@ pub struct Scratch {
     /// Per profile: GPU power (W) at each point of its curve, scaled (one
     /// point for a fixed per-GPU figure); evaluated once per sample.
     curve_watts: Vec<Vec<f64>>,
+    /// Per power group: node power per GPU (W) at its load.
+    group_watts: Vec<f64>,
     /// Per row: IT energy (kWh) and GPU-hours.
     row_it_kwh: Vec<f64>,
     row_hours: Vec<f64>,
@@ -142,6 +177,7 @@ impl Footprint {
                     Power::PerGpu(_) => vec![0.0],
                 })
                 .collect(),
+            group_watts: vec![0.0; self.power_groups.pairs.len()],
             row_it_kwh: vec![0.0; self.rows.len()],
             row_hours: vec![0.0; self.rows.len()],
         }
@@ -244,6 +280,18 @@ impl Footprint {
     pub fn evaluate(&self, values: &[f64], scratch: &mut Scratch, out: &mut [f64]) -> EnergySplit {
         self.profile_rates(values, scratch);
         self.curve_watts(values, scratch);
+        for ((p, load), watts) in self
+            .power_groups
+            .pairs
+            .iter()
+            .zip(scratch.group_watts.iter_mut())
+        {
+            let load = load.as_ref().map_or(1.0, |l| l.eval(values));
+            let rates = &scratch.profile_rates[*p];
+            *watts = Self::gpu_power_w(&self.profiles[*p].power, &scratch.curve_watts[*p], load)
+                * rates[6]
+                + rates[5];
+        }
         let mut it_kwh = 0.0;
         for (i, row) in self.rows.iter().enumerate() {
             let hours = match &row.hours {
@@ -251,17 +299,9 @@ impl Footprint {
                 Some(Hours::Direct(h)) => h.eval(values),
                 Some(Hours::Share { total, share }) => total.eval(values) * share.eval(values),
             };
-            let e = match (&row.it_energy_kwh, row.profile) {
+            let e = match (&row.it_energy_kwh, self.power_groups.of_row[i]) {
                 (Some(measured), _) => measured.eval(values),
-                (None, Some(p)) => {
-                    let profile = &self.profiles[p];
-                    let load = row.load.as_ref().map_or(1.0, |l| l.eval(values));
-                    let rates = &scratch.profile_rates[p];
-                    let watts = Self::gpu_power_w(&profile.power, &scratch.curve_watts[p], load)
-                        * rates[6]
-                        + rates[5];
-                    hours * watts * 1e-3
-                }
+                (None, Some(g)) => hours * scratch.group_watts[g] * 1e-3,
                 (None, None) => 0.0,
             };
             it_kwh += e;
