@@ -501,3 +501,22 @@ fn test_function_scenarios_are_checked() {
         &["`linear` function needs a [model] table with `coefficients = ["],
     );
 }
+
+/// Die area and mass are amounts for an embodied component's per-unit
+/// factors, not a number of GPUs.
+#[test]
+fn gpus_per_node_refuses_component_units() {
+    let text = variant(
+        "gpus_per_node = 8",
+        "gpus_per_node = { value = 8, unit = \"kg\" }",
+    );
+    assert_refused(
+        &text,
+        15,
+        &[
+            "profiles.node.gpus_per_node",
+            "unit `kg`",
+            "allowed units: 1, units",
+        ],
+    );
+}

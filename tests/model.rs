@@ -176,3 +176,100 @@ fn a_unit_on_a_choice_applies_to_options_without_their_own() {
         expected[l.index(GWP, Series::Scope(2))]
     ));
 }
+
+/// The engine transforms factor values a block of samples at a time,
+/// distribution by distribution; `values_from_uniforms` is the one-sample
+/// reference. They must give the same bits for every kind of factor
+/// (scalars of every distribution in the scenarios, Dirichlet shares, a
+/// categorical choice) and for a partly filled block. Tolerance: none.
+#[test]
+fn block_transform_equals_the_per_sample_transform() {
+    use ecoband::model::ValueBlock;
+    use ecoband::sample::{MonteCarlo, PointSource};
+
+    for path in [
+        "scenarios/moshi.toml",
+        "scenarios/bloom.toml",
+        "scenarios/test-functions/fleet40.toml",
+    ] {
+        let (_, m) = ecoband::app::load(&common::repo_file(path)).unwrap();
+        let points = MonteCarlo::new(5);
+        let mut block = ValueBlock::new(&m, 64);
+        let mut u = vec![0.0; m.n_dims];
+        let (mut expected, mut got) = (vec![0.0; m.n_slots], vec![0.0; m.n_slots]);
+        for len in [64, 37] {
+            for s in 0..len {
+                points.point(1000 + s as u64, &mut u);
+                block.set_point(s, &u);
+            }
+            block.len = len;
+            m.values_from_uniforms_block(&mut block);
+            for s in 0..len {
+                points.point(1000 + s as u64, &mut u);
+                m.values_from_uniforms(&u, &mut expected);
+                block.values_of(s, &mut got);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&got),
+                    bits(&expected),
+                    "{path}, block of {len}, sample {s}"
+                );
+            }
+        }
+    }
+}
+
+/// Rows share a computed power per GPU only when they share both profile and
+/// load: rows at two loads on one profile, a row on a second profile and a
+/// measured-energy row each get their own IT energy (hand computation).
+#[test]
+fn rows_at_different_loads_and_profiles_get_their_own_power() {
+    let text = ROW.replace(
+        r#"[[inventory]]
+name = "final"
+gpu_hours = 2000
+share = "category.final"
+load = 0.75
+tags = { category = "final" }"#,
+        r#"[defaults]
+profile = "node"
+
+[profiles.fixed]
+gpus_per_node = 8
+gpu_power_w = 400
+rest_of_node_w = 0
+lifetime_years = 5
+
+[[inventory]]
+name = "final"
+gpu_hours = 2000
+share = "category.final"
+load = 0.75
+tags = { category = "final" }
+
+[[inventory]]
+name = "failed at half load"
+gpu_hours = 2000
+share = "category.failed"
+load = 0.5
+tags = { category = "failed" }
+
+[[inventory]]
+name = "on the other node"
+gpu_hours = 100
+profile = "fixed"
+
+[[inventory]]
+name = "metered"
+it_energy_kwh = 42
+profile = "node""#,
+    );
+    let scenario = Scenario::parse("rows.toml", &text).unwrap();
+    let (_, split) = model::compile(&scenario).unwrap().baseline();
+    let per_gpu = |curve_w: f64| curve_w * 1.1 + 800.0 / 4.0;
+    let it = 500.0 * per_gpu(500.0) / 1000.0  // 0.75: 300 + 0.5 × 400 W
+        + 1500.0 * per_gpu(300.0) / 1000.0    // 0.5: the curve's middle point
+        + 100.0 * 400.0 / 1000.0
+        + 42.0;
+    assert!(close(split.unwrap().it_kwh, it), "{:?} vs {it}", split);
+}

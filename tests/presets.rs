@@ -519,6 +519,28 @@ fn a_scenario_can_replace_a_presets_choice_weights() {
     );
 }
 
+/// Overriding the only value that depends on a preset's choice drops the
+/// choice: a factor that moves nothing would show as a zero in every
+/// analysis (and in `check`).
+#[test]
+fn a_preset_choice_nothing_uses_is_dropped() {
+    let has_choice = |text: &str| {
+        model::compile(&parse(text))
+            .unwrap()
+            .factors
+            .iter()
+            .any(|f| f.name == "h100_embodied_source")
+    };
+    assert!(has_choice(&scenario_with(DEFAULT_TABLES)));
+    let overridden = scenario_with(&format!(
+        "{DEFAULT_TABLES}
+
+[profiles.node.embodied.gpu]
+gwp = {{ value = 300, unit = \"kgCO2e\", source = \"test\" }}"
+    ));
+    assert!(!has_choice(&overridden));
+}
+
 /// Runs `ecoband check` on `text` written as `bad.toml`; returns stderr
 /// after asserting exit code 2 and no panic.
 fn refused(text: &str) -> String {
@@ -552,6 +574,16 @@ fn unknown_preset_in_a_scenario_lists_the_known_ones() {
             "expected `{fragment}` in: {stderr}"
         );
     }
+}
+
+#[test]
+fn a_name_in_the_wrong_case_gets_a_hint() {
+    let text = scenario_with(&DEFAULT_TABLES.replace("\"FRA\"", "\"fra\""));
+    let stderr = refused(&text);
+    assert!(
+        stderr.contains("unknown electricity preset `fra`; did you mean `FRA`?"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -326,7 +326,12 @@ def markdown(recs):
             k = 3 if model == "ishigami" else 40
             parts += ["", f"### {model} (k = {k}): time and memory", "", timing_table(recs, model)]
     parts += ["", "### Speed-up of ecoband at the same N", "",
-              "× = the other tool's time / ecoband's wall time.", "", speedup_table(recs)]
+              "× = the other tool's time / ecoband's wall time. Each tool's rows come "
+              "from its latest sweep, which may have run under a different load "
+              "(the `load` column of the time tables: the 1-minute load average "
+              "when the configuration started); on this 2-core machine a busy "
+              "neighbour slows a run by up to 2×, far less than the ratios.",
+              "", speedup_table(recs)]
     for model in MODELS:
         parts += ["", f"### Indices: {model}", "", indices_table(recs, model)]
     parts += ["", "### Agreement check", "", agreement_text(recs)]

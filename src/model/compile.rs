@@ -510,7 +510,7 @@ impl<'s> Compiler<'s> {
         ];
         let mut components = Vec::new();
         for c in &p.embodied {
-            let count = self.quantity(&c.count, Dimension::Count, Bound::NonNegative)?;
+            let count = self.quantity(&c.count, Dimension::ComponentAmount, Bound::NonNegative)?;
             let mut factors = [
                 Quantity::Const(0.0),
                 Quantity::Const(0.0),

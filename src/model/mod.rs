@@ -148,7 +148,9 @@ impl Model {
         }
     }
 
-    /// Maps a point `u` of the open unit cube to factor values.
+    /// Maps a point `u` of the open unit cube to factor values: one sample,
+    /// for a library caller; the engines use `values_from_uniforms_block`,
+    /// which `tests/model.rs` checks gives the same bits.
     #[inline]
     pub fn values_from_uniforms(&self, u: &[f64], values: &mut [f64]) {
         for f in &self.factors {

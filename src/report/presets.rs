@@ -85,7 +85,12 @@ pub fn detail_table(d: &PresetDetail) -> String {
             out,
             "  {}: {}",
             v.path,
-            v.meta.source.as_deref().unwrap_or("(no source given)")
+            match &v.meta.source {
+                Some(source) => source.as_str(),
+                // A choice-dependent value: each option has its own.
+                None if v.nominal.is_none() => "per option, below",
+                None => "(no source given)",
+            }
         );
     }
     out

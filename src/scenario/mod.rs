@@ -195,12 +195,16 @@ impl Scenario {
 }
 
 /// The choices that hardware presets declare, unless the scenario declares
-/// one of the same name (its own weights then apply) or an earlier profile
-/// brought it (two profiles on one preset share its choice).
+/// one of the same name (its own weights then apply), an earlier profile
+/// brought it (two profiles on one preset share its choice), or the
+/// scenario overrode every value that depends on it (a factor that moves
+/// nothing would only add a zero to every analysis).
 fn add_preset_choices(choices: &mut Vec<ChoiceSpec>, profiles: &[ProfileSpec]) {
-    for c in profiles.iter().flat_map(|p| &p.choices) {
-        if !choices.iter().any(|d| d.name == c.name) {
-            choices.push(c.clone());
+    for p in profiles {
+        for c in &p.choices {
+            if p.uses_choice(&c.name) && !choices.iter().any(|d| d.name == c.name) {
+                choices.push(c.clone());
+            }
         }
     }
 }

@@ -131,19 +131,30 @@ fn unknown(doc: &Doc<'_>, r: &NameRef, kind: PresetKind) -> ScenarioError {
         .filter(|k| **k != kind)
         .find(|k| names(**k).is_ok_and(|n| n.contains(&r.name)))
         .map(|k| {
+            let article = if k.name().starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             format!(
-                "; `{}` is a {} preset, named in {}",
+                "; `{}` is {article} {} preset, named in {}",
                 r.name,
                 k.name(),
                 k.section()
             )
         })
         .unwrap_or_default();
+    // Names are case-sensitive (`FRA`, `dgx-h100`): point at a near miss.
+    let near_miss = names(kind)
+        .ok()
+        .and_then(|n| n.into_iter().find(|n| n.eq_ignore_ascii_case(&r.name)))
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
     doc.error_at(
         &r.span,
         &r.path,
         format!(
-            "unknown {} preset `{}`; known {} presets: {known}{elsewhere} (`ecoband presets` lists them, `ecoband presets NAME` shows one)",
+            "unknown {} preset `{}`{near_miss}; known {} presets: {known}{elsewhere} (`ecoband presets` lists them, `ecoband presets NAME` shows one)",
             kind.name(),
             r.name,
             kind.name()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::doc::{TableNode, as_array, as_f64, as_str, as_table, index_path};
 use super::error::ScenarioError;
 use super::preset::{PresetUse, with_preset};
-use super::value::{Meta, ValueSpec, parse_value};
+use super::value::{Meta, ValueKind, ValueSpec, parse_value};
 use super::{Conventions, NameRef, Settings, WaterFormula};
 use crate::presets::PresetKind;
 use crate::test_functions::NAMES as TEST_FUNCTIONS;
@@ -107,6 +107,31 @@ pub struct ProfileSpec {
     /// Choices declared by the profile's preset (their values depend on
     /// them); the scenario's own `[choices.NAME]` of the same name wins.
     pub choices: Vec<ChoiceSpec>,
+}
+
+impl ProfileSpec {
+    /// Whether any of the profile's values depends on choice `name`.
+    pub fn uses_choice(&self, name: &str) -> bool {
+        let power: Vec<&ValueSpec> = match &self.power {
+            PowerSpec::Curve { points, scale } => {
+                points.iter().map(|(_, w)| w).chain(scale).collect()
+            }
+            PowerSpec::PerGpu(w) => vec![w],
+        };
+        let embodied = self
+            .embodied
+            .iter()
+            .flat_map(|c| std::iter::once(&c.count).chain(c.factors.iter().flatten()));
+        std::iter::once(&self.gpus_per_node)
+            .chain(power)
+            .chain(&self.rest_of_node_w)
+            .chain(&self.rest_of_node_ratio)
+            .chain(std::iter::once(&self.lifetime_years))
+            .chain(&self.lifetime_utilisation)
+            .chain(&self.load)
+            .chain(embodied)
+            .any(|v| matches!(&v.kind, ValueKind::Choice { choice, .. } if choice == name))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -21,7 +21,10 @@ pub enum Dimension {
     Pe,
     Adp,
     Water,
+    /// GPUs per node: pieces.
     Count,
+    /// What an embodied component's per-unit factors apply to.
+    ComponentAmount,
 }
 
 impl Dimension {
@@ -46,10 +49,10 @@ impl Dimension {
             Dimension::Pe => &[("MJ", 1.0), ("GJ", 1000.0)],
             Dimension::Adp => &[("kgSbeq", 1.0)],
             Dimension::Water => &[("L", 1.0), ("m3", 1000.0)],
-            // A component's count is what its per-unit factors apply to:
-            // pieces, or for Boavizta's die and mass factors, cm² of die
+            Dimension::Count => &[("1", 1.0), ("units", 1.0)],
+            // Pieces, or for Boavizta's die and mass factors, cm² of die
             // and kg.
-            Dimension::Count => &[("1", 1.0), ("units", 1.0), ("cm2", 1.0), ("kg", 1.0)],
+            Dimension::ComponentAmount => &[("1", 1.0), ("units", 1.0), ("cm2", 1.0), ("kg", 1.0)],
         }
     }
 

@@ -2,34 +2,24 @@
 numpy's value of the model at each, for tests/test_functions.rs to check
 that ecoband's `fleet40` is the same function bit for bit.
 
-The model is written here as shared/perf/lca_like_model.md defines it
-(vectorised over rows, one IEEE-754 operation per step in the documented
-order). Inputs are drawn from the model's distributions with a fixed seed,
-plus rows of extreme values; every number is printed with repr, which Rust
-parses back to the same double.
+The model is the harness's own (bench/compare/models.py::fleet40, the
+definition of shared/perf/lca_like_model.md: one IEEE-754 operation per
+step in the documented order), so the test ties ecoband to the function
+SALib and OpenTURNS are given. Inputs are drawn from the model's
+distributions with a fixed seed, plus rows of extreme values; every number
+is printed with repr, which Rust parses back to the same double.
 
     python3 -m venv venv && venv/bin/pip install numpy
     venv/bin/python tests/data/fleet40_numpy.py > tests/data/fleet40_numpy.csv
 """
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 
-GROUPS, CLASSES = 10, 8
-
-
-def fleet40(X):
-    pue, ci = X[:, 30], X[:, 31]
-    y = None
-    for g in range(GROUPS):
-        t = X[:, 10 + g] * X[:, 20 + g]
-        t = t * pue
-        t = t * ci
-        u = t + X[:, 32 + g % CLASSES]
-        v = X[:, g] * u
-        y = v if y is None else y + v
-    return y
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench" / "compare"))
+from models import CLASSES, GROUPS, fleet40  # noqa: E402
 
 
 def draw(rng, n):
