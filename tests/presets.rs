@@ -654,7 +654,7 @@ fn presets_command_lists_and_shows() {
         .stdout(contains(
             "h100_embodied_source: boavizta 0.700, nvidia_pcf 0.300",
         ))
-        .stdout(contains("embodied.gpu.gwp.boavizta"));
+        .stdout(contains("embodied.gpu.gwp.values.boavizta"));
 }
 
 #[test]

@@ -332,7 +332,8 @@ fn collect_values(
                     if v.meta.unit.is_none() {
                         v.meta.unit = spec.meta.unit.clone();
                     }
-                    push_plain(doc, &format!("{path}.{option}"), &v, out);
+                    // The key path the scenario and `check` use.
+                    push_plain(doc, &format!("{path}.values.{option}"), &v, out);
                 }
             }
             _ => push_plain(doc, path, &spec, out),
