@@ -528,75 +528,69 @@ fn need(
     value.ok_or_else(|| missing(t, key, what))
 }
 
-const DATACENTER_KEYS: [&str; 4] = ["pue", "wue_onsite", "source", "note"];
-
 pub fn parse_datacenter(root: &TableNode<'_, '_>) -> Result<DatacenterSpec, ScenarioError> {
-    let t = required_section(
+    let [pue, wue_onsite] = values_with_preset(
         root,
         "datacenter",
         "`pue` and `wue_onsite`, or `preset = \"…\"`",
+        (PresetKind::Datacenter, "a data-centre preset"),
+        ["pue", "wue_onsite"],
     )?;
-    let mut keys = DATACENTER_KEYS.to_vec();
-    keys.push("preset");
-    t.deny_unknown(&keys, "[datacenter]")?;
-    let [mut pue, mut wue] = [None, None];
-    if let Some(r) = preset_ref(&t)? {
-        (pue, wue) = with_preset(t.doc, &r, PresetKind::Datacenter, &t.path, |p| {
-            let mut keys = DATACENTER_KEYS.to_vec();
-            keys.push("description");
-            p.deny_unknown(&keys, "a data-centre preset")?;
-            Ok((optional_value(p, "pue")?, optional_value(p, "wue_onsite")?))
-        })?;
-    }
-    let what = "[datacenter]";
-    Ok(DatacenterSpec {
-        pue: need(&t, overlay(optional_value(&t, "pue")?, pue), "pue", what)?,
-        wue_onsite: need(
-            &t,
-            overlay(optional_value(&t, "wue_onsite")?, wue),
-            "wue_onsite",
-            what,
-        )?,
-    })
+    Ok(DatacenterSpec { pue, wue_onsite })
 }
 
-const ELECTRICITY_KEYS: [&str; 6] = ["gwp", "pe", "adp", "water", "source", "note"];
-const GRID_FACTORS: [&str; 4] = ["gwp", "pe", "adp", "water"];
-
 pub fn parse_electricity(root: &TableNode<'_, '_>) -> Result<ElectricitySpec, ScenarioError> {
-    let t = required_section(
+    let [gwp, pe, adp, water] = values_with_preset(
         root,
         "electricity",
         "`gwp`, `pe`, `adp` and `water`, or `preset = \"…\"`",
+        (PresetKind::Electricity, "an electricity preset"),
+        ["gwp", "pe", "adp", "water"],
     )?;
-    let mut keys = ELECTRICITY_KEYS.to_vec();
-    keys.push("preset");
-    t.deny_unknown(&keys, "[electricity]")?;
-    let mut preset: [Option<ValueSpec>; 4] = Default::default();
-    if let Some(r) = preset_ref(&t)? {
-        preset = with_preset(t.doc, &r, PresetKind::Electricity, &t.path, |p| {
-            let mut keys = ELECTRICITY_KEYS.to_vec();
-            keys.push("description");
-            p.deny_unknown(&keys, "an electricity preset")?;
-            let mut values: [Option<ValueSpec>; 4] = Default::default();
-            for (slot, key) in values.iter_mut().zip(GRID_FACTORS) {
-                *slot = optional_value(p, key)?;
-            }
-            Ok(values)
-        })?;
-    }
-    let mut factors = Vec::with_capacity(4);
-    for (key, from_preset) in GRID_FACTORS.into_iter().zip(preset) {
-        let value = overlay(optional_value(&t, key)?, from_preset);
-        factors.push(need(&t, value, key, "[electricity]")?);
-    }
-    let [gwp, pe, adp, water]: [ValueSpec; 4] = factors.try_into().expect("four grid factors");
     Ok(ElectricitySpec {
         gwp,
         pe,
         adp,
         water,
     })
+}
+
+/// A required section of named values (plus `source`, `note`) that a preset
+/// of `kind` can supply: each key is the scenario's if written, else the
+/// preset's, and missing from both is an error.
+fn values_with_preset<const N: usize>(
+    root: &TableNode<'_, '_>,
+    section: &str,
+    hint: &str,
+    (kind, preset_what): (PresetKind, &str),
+    keys: [&str; N],
+) -> Result<[ValueSpec; N], ScenarioError> {
+    let t = required_section(root, section, hint)?;
+    let allowed = |extra: &'static str| -> Vec<&str> {
+        keys.iter()
+            .copied()
+            .chain(["source", "note", extra])
+            .collect()
+    };
+    let what = format!("[{section}]");
+    t.deny_unknown(&allowed("preset"), &what)?;
+    let mut preset: [Option<ValueSpec>; N] = std::array::from_fn(|_| None);
+    if let Some(r) = preset_ref(&t)? {
+        preset = with_preset(t.doc, &r, kind, &t.path, |p| {
+            p.deny_unknown(&allowed("description"), preset_what)?;
+            let mut values: [Option<ValueSpec>; N] = std::array::from_fn(|_| None);
+            for (slot, key) in values.iter_mut().zip(keys) {
+                *slot = optional_value(p, key)?;
+            }
+            Ok(values)
+        })?;
+    }
+    let mut values = Vec::with_capacity(N);
+    for (key, from_preset) in keys.into_iter().zip(preset) {
+        let value = overlay(optional_value(&t, key)?, from_preset);
+        values.push(need(&t, value, key, &what)?);
+    }
+    Ok(values.try_into().expect("one value per key"))
 }
 
 pub fn parse_idle(root: &TableNode<'_, '_>) -> Result<Option<IdleSpec>, ScenarioError> {
