@@ -43,8 +43,6 @@ struct Worker {
     u: Vec<f64>,
     /// `BLOCK` samples' uniforms and factor values.
     inputs: ValueBlock,
-    values: Vec<f64>,
-    out: Vec<f64>,
     /// `BLOCK` samples of every output, output-major.
     block: Vec<f64>,
     scratch: Scratch,
@@ -58,8 +56,6 @@ impl Worker {
         Worker {
             u: vec![0.0; model.n_dims],
             inputs: ValueBlock::new(model, BLOCK),
-            values: vec![0.0; model.n_slots],
-            out: vec![0.0; n_out],
             block: vec![0.0; n_out * BLOCK],
             scratch: model.scratch(),
             sums: ChunkSums::new(shift.to_vec()),
@@ -84,13 +80,12 @@ impl Worker {
             }
             self.inputs.len = n;
             model.values_from_uniforms_block(&mut self.inputs);
-            for s in 0..n {
-                self.inputs.values_of(s, &mut self.values);
-                model.evaluate(&self.values, &mut self.scratch, &mut self.out);
-                for (j, x) in self.out.iter().enumerate() {
-                    self.block[j * BLOCK + s] = *x;
-                }
-            }
+            model.evaluate_block(
+                self.inputs.lanes(),
+                &mut self.scratch,
+                &mut self.block,
+                BLOCK,
+            );
             for (j, sketch) in self.sketches.iter_mut().enumerate() {
                 let column = &self.block[j * BLOCK..j * BLOCK + n];
                 self.sums.add_block(j, column);

@@ -265,11 +265,108 @@ it_energy_kwh = 42
 profile = "node""#,
     );
     let scenario = Scenario::parse("rows.toml", &text).unwrap();
-    let (_, split) = model::compile(&scenario).unwrap().baseline();
+    let m = model::compile(&scenario).unwrap();
+    let (out, split) = m.baseline();
     let per_gpu = |curve_w: f64| curve_w * 1.1 + 800.0 / 4.0;
     let it = 500.0 * per_gpu(500.0) / 1000.0  // 0.75: 300 + 0.5 × 400 W
         + 1500.0 * per_gpu(300.0) / 1000.0    // 0.5: the curve's middle point
         + 100.0 * 400.0 / 1000.0
         + 42.0;
     assert!(close(split.unwrap().it_kwh, it), "{:?} vs {it}", split);
+
+    // Each tag's series carries its own rows' energy, the idle energy in
+    // proportion to it (idle 0.1 of facility energy, so 0.125 kWh per IT
+    // kWh at PUE 1.25) and its own GPU-hours' embodied share. Embodied per
+    // GPU-hour of `node`: (4 × 500 + 1,000) kg over 4 × 5 × 8,760 × 0.8.
+    let rate = 3000.0 / (4.0 * 5.0 * 8760.0 * 0.8);
+    let per_it_kwh = 1.25 * 0.2 + 0.125 * 0.2;
+    let l = m.layout();
+    let tag = |value: &str| {
+        let t = l.tag_values.iter().position(|(_, v)| v == value).unwrap();
+        out[l.index(GWP, Series::Tag(t))]
+    };
+    let final_gwp = 500.0 * per_gpu(500.0) / 1000.0 * per_it_kwh + 500.0 * rate;
+    let failed_gwp = 1500.0 * per_gpu(300.0) / 1000.0 * per_it_kwh + 1500.0 * rate;
+    assert!(
+        close(tag("final"), final_gwp),
+        "{} vs {final_gwp}",
+        tag("final")
+    );
+    assert!(
+        close(tag("failed"), failed_gwp),
+        "{} vs {failed_gwp}",
+        tag("failed")
+    );
+    let embodied = out[l.index(GWP, Series::Scope(2))];
+    assert!(close(embodied, 2000.0 * rate), "{embodied}");
+}
+
+/// The engine evaluates the model a block of samples at a time, every
+/// equation one loop over the block; `evaluate` is the one-sample form.
+/// Every output of every sample must be the same bits either way, for
+/// blocks of one sub-block (64), a partial one (37) and several (150), on
+/// scenarios covering curves, fixed power, measured energy, several
+/// profiles and loads, tags, a choice and the test functions. Tolerance:
+/// none.
+#[test]
+fn block_evaluation_equals_the_per_sample_evaluation() {
+    use ecoband::model::ValueBlock;
+    use ecoband::sample::{MonteCarlo, PointSource};
+
+    let mut models = Vec::new();
+    for path in [
+        "scenarios/moshi.toml",
+        "scenarios/bloom.toml",
+        "scenarios/olmo2-7b-inference.toml",
+        "scenarios/test-functions/fleet40.toml",
+        "scenarios/test-functions/ishigami.toml",
+    ] {
+        models.push((
+            path,
+            ecoband::app::load(&common::repo_file(path)).unwrap().1,
+        ));
+    }
+    let text = ROW.replace(
+        "gpu_hours = 2000\nshare",
+        "gpu_hours = { dist = \"uniform\", min = 1000, max = 3000 }\nshare",
+    ) + r#"
+[[inventory]]
+name = "metered"
+it_energy_kwh = { dist = "triangular", min = 10, mode = 40, max = 90 }
+gpu_hours = 50
+tags = { category = "failed" }
+"#;
+    let scenario = Scenario::parse("mixed.toml", &text).unwrap();
+    models.push(("mixed", model::compile(&scenario).unwrap()));
+
+    for (path, m) in &models {
+        let points = MonteCarlo::new(9);
+        let mut block = ValueBlock::new(m, 150);
+        let mut u = vec![0.0; m.n_dims];
+        let mut values = vec![0.0; m.n_slots];
+        let n_out = m.n_outputs();
+        let (mut one, mut outs) = (vec![0.0; n_out], vec![0.0; n_out * 150]);
+        let (mut scratch, mut scratch_one) = (m.scratch(), m.scratch());
+        for len in [64, 37, 150] {
+            for s in 0..len {
+                points.point(7 * len as u64 + s as u64, &mut u);
+                block.set_point(s, &u);
+            }
+            block.len = len;
+            m.values_from_uniforms_block(&mut block);
+            m.evaluate_block(block.lanes(), &mut scratch, &mut outs, 150);
+            for s in 0..len {
+                block.values_of(s, &mut values);
+                m.evaluate(&values, &mut scratch_one, &mut one);
+                for (j, x) in one.iter().enumerate() {
+                    assert_eq!(
+                        outs[j * 150 + s].to_bits(),
+                        x.to_bits(),
+                        "{path}, block of {len}, sample {s}, output {}",
+                        m.layout().series_name(j)
+                    );
+                }
+            }
+        }
+    }
 }

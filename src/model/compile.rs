@@ -6,9 +6,7 @@
 use std::collections::HashMap;
 
 use super::factor::{Factor, FactorKind};
-use super::footprint::{
-    Component, Footprint, Hours, Idle, Power, PowerGroups, Profile, Row, RowGroup,
-};
+use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowPlan};
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
 use super::test_function::TestFunctionModel;
@@ -594,18 +592,8 @@ impl<'s> Compiler<'s> {
             rows.push(self.compile_row(s, r, &layout, &default_load, &profile_loads)?);
         }
         self.check_share_usage()?;
-        let tag_rows = (0..layout.tag_values.len())
-            .map(|t| {
-                RowGroup::new(
-                    &rows,
-                    (0..rows.len()).filter(|&r| rows[r].tags.contains(&t)),
-                )
-            })
-            .collect();
         Ok(Footprint {
-            all_rows: RowGroup::new(&rows, 0..rows.len()),
-            tag_rows,
-            power_groups: PowerGroups::new(&rows),
+            plan: RowPlan::new(&rows, layout.tag_values.len()),
             rows,
             profiles,
             pue,

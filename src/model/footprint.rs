@@ -3,7 +3,7 @@
 //! and embodied impacts, split by scope and by tag.
 
 use super::outputs::{ADP, CATEGORIES, ENERGY, GWP, OutputLayout, PE, SCOPES, WATER};
-use super::quantity::Quantity;
+use super::quantity::{Lanes, Quantity};
 use crate::scenario::WaterFormula;
 
 pub const HOURS_PER_YEAR: f64 = 8760.0;
@@ -80,81 +80,123 @@ pub struct Footprint {
     pub water_formula: WaterFormula,
     pub apply_pue: bool,
     pub layout: OutputLayout,
-    /// All rows, and the rows carrying each tag value.
-    pub all_rows: RowGroup,
-    pub tag_rows: Vec<RowGroup>,
-    /// The distinct (profile, load) pairs of the rows, and each row's pair
-    /// (none for measured energy or no profile).
-    pub power_groups: PowerGroups,
+    /// How the rows reduce to sums of GPU-hours before impacts are computed.
+    pub plan: RowPlan,
 }
 
-/// Rows on the same profile at the same load draw the same power per GPU:
-/// it is computed once per pair and sample, not once per row (Moshi's 35
-/// rows share one pair). The same arithmetic, so the same bits.
+/// Samples evaluated together: every intermediate is a lane of this many
+/// values, so each step of the equations is one tight loop over samples
+/// (which the compiler vectorises) instead of one pass of the whole model
+/// per sample. Larger blocks are evaluated `LANES` samples at a time.
+pub const LANES: usize = 64;
+
+type Lane = [f64; LANES];
+
+const ZERO_LANE: Lane = [0.0; LANES];
+
+/// Every impact is linear in a row's GPU-hours and measured energy, and rows
+/// drawing power at the same (profile, load) pair, or measured on the same
+/// profile, contribute through the same rates. So an output needs only the
+/// hours (and measured kWh) of its rows summed by such kind: Moshi's 35 rows
+/// are one kind, and each of its 85 series is a few products of sums.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PowerGroups {
-    pairs: Vec<(usize, Option<Quantity>)>,
-    of_row: Vec<Option<usize>>,
+pub struct RowPlan {
+    /// The distinct (profile, load) pairs drawing power.
+    power_groups: Vec<(usize, Option<Quantity>)>,
+    kinds: Vec<RowKind>,
+    /// Per row: its kind, and the sets it is in (0: every row; 1 + t: the
+    /// rows carrying tag value t).
+    row_kind: Vec<usize>,
+    row_sets: Vec<Vec<usize>>,
+    /// Per set: the kinds of its rows, in first-seen order.
+    set_kinds: Vec<Vec<usize>>,
 }
 
-impl PowerGroups {
-    pub fn new(rows: &[Row]) -> Self {
-        let mut pairs: Vec<(usize, Option<Quantity>)> = Vec::new();
-        let of_row = rows
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RowKind {
+    /// The power group the row draws from; none for measured energy.
+    group: Option<usize>,
+    /// The profile whose embodied impacts its GPU-hours carry.
+    profile: Option<usize>,
+    measured: bool,
+}
+
+/// Index of `item` in `list`, appended if new.
+fn position_or_push<T: PartialEq>(list: &mut Vec<T>, item: T) -> usize {
+    list.iter().position(|x| *x == item).unwrap_or_else(|| {
+        list.push(item);
+        list.len() - 1
+    })
+}
+
+impl RowPlan {
+    /// `n_tag_values`: the layout's tag values, which rows' `tags` index.
+    pub fn new(rows: &[Row], n_tag_values: usize) -> Self {
+        let mut power_groups = Vec::new();
+        let mut kinds = Vec::new();
+        let mut row_kind = Vec::new();
+        for row in rows {
+            let measured = row.it_energy_kwh.is_some();
+            let group = row
+                .profile
+                .filter(|_| !measured)
+                .map(|p| position_or_push(&mut power_groups, (p, row.load.clone())));
+            let kind = RowKind {
+                group,
+                profile: row.profile,
+                measured,
+            };
+            row_kind.push(position_or_push(&mut kinds, kind));
+        }
+        let row_sets: Vec<Vec<usize>> = rows
             .iter()
-            .map(|row| {
-                let profile = row.profile.filter(|_| row.it_energy_kwh.is_none())?;
-                let pair = (profile, row.load.clone());
-                Some(match pairs.iter().position(|p| *p == pair) {
-                    Some(g) => g,
-                    None => {
-                        pairs.push(pair);
-                        pairs.len() - 1
-                    }
-                })
+            .map(|r| {
+                std::iter::once(0)
+                    .chain(r.tags.iter().map(|t| 1 + t))
+                    .collect()
             })
             .collect();
-        PowerGroups { pairs, of_row }
-    }
-}
-
-/// A set of rows, split by hardware profile so that GPU-hours can be summed
-/// per profile in a register before multiplying by the profile's rates.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowGroup {
-    /// (profile, rows on it); rows without a profile have no embodied part.
-    pub by_profile: Vec<(Option<usize>, Vec<usize>)>,
-}
-
-impl RowGroup {
-    pub fn new(rows: &[Row], members: impl Iterator<Item = usize>) -> Self {
-        let mut by_profile: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
-        for r in members {
-            let p = rows[r].profile;
-            match by_profile.iter_mut().find(|(q, _)| *q == p) {
-                Some((_, list)) => list.push(r),
-                None => by_profile.push((p, vec![r])),
+        let mut set_kinds = vec![Vec::new(); 1 + n_tag_values];
+        for (sets, &kind) in row_sets.iter().zip(&row_kind) {
+            for &set in sets {
+                position_or_push(&mut set_kinds[set], kind);
             }
         }
-        RowGroup { by_profile }
+        RowPlan {
+            power_groups,
+            kinds,
+            row_kind,
+            row_sets,
+            set_kinds,
+        }
     }
 }
 
-/// Per-sample working memory, allocated once per worker.
-#[derive(Debug, Clone, Default)]
+/// Working memory for evaluating a block, allocated once per worker.
+#[derive(Debug, Clone)]
 pub struct Scratch {
-    /// Per profile: embodied impact per GPU-hour in category order (gwp, pe,
-    /// water, adp, energy = 0), rest-of-node power per GPU (W), and 1 + the
-    /// rest-of-node power ratio.
-    profile_rates: Vec<[f64; 7]>,
+    /// Per profile: embodied impact per GPU-hour (gwp, pe, water, adp),
+    /// rest-of-node power per GPU (W), 1 + rest-of-node power ratio.
+    profile_rates: Vec<[Lane; 6]>,
     /// Per profile: GPU power (W) at each point of its curve, scaled (one
-    /// point for a fixed per-GPU figure); evaluated once per sample.
-    curve_watts: Vec<Vec<f64>>,
+    /// point for a fixed per-GPU figure).
+    curve_watts: Vec<Vec<Lane>>,
     /// Per power group: node power per GPU (W) at its load.
-    group_watts: Vec<f64>,
-    /// Per row: IT energy (kWh) and GPU-hours.
-    row_it_kwh: Vec<f64>,
-    row_hours: Vec<f64>,
+    group_watts: Vec<Lane>,
+    /// Impact per kWh of IT energy (usage) and per kWh of idle energy, in
+    /// category order.
+    usage_per_it: [Lane; 5],
+    per_idle: [Lane; 5],
+    pue: Lane,
+    /// Of all rows: IT, facility and idle energy (kWh), and idle energy per
+    /// kWh of IT energy.
+    it_kwh: Lane,
+    facility_kwh: Lane,
+    idle_kwh: Lane,
+    idle_per_it: Lane,
+    /// Per (set, kind): summed GPU-hours and measured IT energy.
+    hours: Vec<Lane>,
+    measured: Vec<Lane>,
 }
 
 /// Energy and impact breakdown of one evaluation, for `ecoband baseline`.
@@ -165,200 +207,342 @@ pub struct EnergySplit {
     pub idle_kwh: f64,
 }
 
+/// `out[s] = f(a[s], b[s])` for the first `out.len()` lanes.
+#[inline(always)]
+fn map2(out: &mut [f64], a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) {
+    for ((o, a), b) in out.iter_mut().zip(a).zip(b) {
+        *o = f(*a, *b);
+    }
+}
+
 impl Footprint {
     pub fn scratch(&self) -> Scratch {
+        let n_sets = self.plan.set_kinds.len();
+        let n_kinds = self.plan.kinds.len();
         Scratch {
-            profile_rates: vec![[0.0; 7]; self.profiles.len()],
+            profile_rates: vec![[ZERO_LANE; 6]; self.profiles.len()],
             curve_watts: self
                 .profiles
                 .iter()
                 .map(|p| match &p.power {
-                    Power::Curve { watts, .. } => vec![0.0; watts.len()],
-                    Power::PerGpu(_) => vec![0.0],
+                    Power::Curve { watts, .. } => vec![ZERO_LANE; watts.len()],
+                    Power::PerGpu(_) => vec![ZERO_LANE],
                 })
                 .collect(),
-            group_watts: vec![0.0; self.power_groups.pairs.len()],
-            row_it_kwh: vec![0.0; self.rows.len()],
-            row_hours: vec![0.0; self.rows.len()],
+            group_watts: vec![ZERO_LANE; self.plan.power_groups.len()],
+            usage_per_it: [ZERO_LANE; 5],
+            per_idle: [ZERO_LANE; 5],
+            pue: ZERO_LANE,
+            it_kwh: ZERO_LANE,
+            facility_kwh: ZERO_LANE,
+            idle_kwh: ZERO_LANE,
+            idle_per_it: ZERO_LANE,
+            hours: vec![ZERO_LANE; n_sets * n_kinds],
+            measured: vec![ZERO_LANE; n_sets * n_kinds],
         }
     }
 
-    /// GPU power per GPU (W) of a profile at a load, excluding rest of node,
-    /// from the profile's curve points evaluated for this sample.
-    #[inline]
-    fn gpu_power_w(power: &Power, watts: &[f64], load: f64) -> f64 {
-        match power {
-            Power::PerGpu(_) => watts[0],
-            Power::Curve { loads, .. } => {
-                let u = load.clamp(0.0, 1.0);
-                // Few points (2–6): a linear scan beats a binary search.
-                let mut i = 1;
-                while i < loads.len() - 1 && u > loads[i] {
-                    i += 1;
-                }
-                let (x0, x1) = (loads[i - 1], loads[i]);
-                let (y0, y1) = (watts[i - 1], watts[i]);
-                y0 + (u - x0) / (x1 - x0) * (y1 - y0)
+    /// Evaluates every output series for one sample's factor values.
+    pub fn evaluate(&self, values: &[f64], scratch: &mut Scratch, out: &mut [f64]) -> EnergySplit {
+        self.evaluate_lanes(Lanes::one(values), scratch, out, 1);
+        EnergySplit {
+            it_kwh: scratch.it_kwh[0],
+            facility_kwh: scratch.facility_kwh[0],
+            idle_kwh: scratch.idle_kwh[0],
+        }
+    }
+
+    /// Evaluates every output series for a block of samples: output `j` of
+    /// sample `s` goes to `out[j * out_stride + s]`. Each sample's outputs
+    /// are the bits `evaluate` gives it alone.
+    pub fn evaluate_block(
+        &self,
+        lanes: Lanes,
+        scratch: &mut Scratch,
+        out: &mut [f64],
+        out_stride: usize,
+    ) {
+        for first in (0..lanes.n).step_by(LANES) {
+            let part = Lanes {
+                values: &lanes.values[first..],
+                stride: lanes.stride,
+                n: (lanes.n - first).min(LANES),
+            };
+            self.evaluate_lanes(part, scratch, &mut out[first..], out_stride);
+        }
+    }
+
+    /// `evaluate_block` for at most `LANES` samples.
+    ///
+    /// Rows are reduced to their summed GPU-hours (and measured energy) per
+    /// set and kind first (see [`RowPlan`]); each output is then a short sum
+    /// of products of those sums and per-sample rates.
+    fn evaluate_lanes(&self, lanes: Lanes, sc: &mut Scratch, out: &mut [f64], out_stride: usize) {
+        let n = lanes.n;
+        self.profile_rates(lanes, sc);
+        self.group_watts(lanes, sc);
+        self.site_rates(lanes, sc);
+        self.row_sums(lanes, sc);
+        let stride = self.layout.stride();
+        let n_scopes = SCOPES.len();
+        let (mut it, mut embodied) = (ZERO_LANE, [ZERO_LANE; 4]);
+        for set in 0..self.plan.set_kinds.len() {
+            self.set_sums(set, sc, n, &mut it, &mut embodied);
+            if set == 0 {
+                self.all_rows_energy(lanes, sc, &it);
             }
-        }
-    }
-
-    /// Each profile's power-curve points for this sample, scaled.
-    fn curve_watts(&self, values: &[f64], scratch: &mut Scratch) {
-        for (p, watts) in self.profiles.iter().zip(scratch.curve_watts.iter_mut()) {
-            match &p.power {
-                Power::PerGpu(w) => watts[0] = w.eval(values),
-                Power::Curve {
-                    watts: points,
-                    scale,
-                    ..
-                } => {
-                    let scale = scale.eval(values);
-                    for (w, q) in watts.iter_mut().zip(points) {
-                        *w = q.eval(values) * scale;
+            for cat in 0..CATEGORIES.len() {
+                let embodied = if cat == ENERGY {
+                    &ZERO_LANE
+                } else {
+                    &embodied[cat]
+                };
+                let series = |offset: usize| (cat * stride + offset) * out_stride;
+                let (usage_rate, idle_rate) = (&sc.usage_per_it[cat], &sc.per_idle[cat]);
+                if set == 0 {
+                    for s in 0..n {
+                        let usage = it[s] * usage_rate[s];
+                        let idle = sc.idle_kwh[s] * idle_rate[s];
+                        out[series(0) + s] = usage + idle + embodied[s];
+                        out[series(1) + s] = usage;
+                        out[series(2) + s] = idle;
+                        out[series(3) + s] = embodied[s];
+                    }
+                } else {
+                    let o = &mut out[series(n_scopes + set)..][..n];
+                    for (s, o) in o.iter_mut().enumerate() {
+                        let per_it = usage_rate[s] + sc.idle_per_it[s] * idle_rate[s];
+                        *o = it[s] * per_it + embodied[s];
                     }
                 }
             }
         }
     }
 
-    /// Embodied impacts per GPU-hour of each profile, in category order.
-    fn profile_rates(&self, values: &[f64], scratch: &mut Scratch) {
-        for (p, rates) in self.profiles.iter().zip(scratch.profile_rates.iter_mut()) {
-            let gpus = p.gpus_per_node.eval(values);
-            let gpu_hours_of_life = gpus
-                * p.lifetime_years.eval(values)
-                * HOURS_PER_YEAR
-                * p.lifetime_utilisation.eval(values);
+    /// Embodied impacts per GPU-hour and rest-of-node power of each profile.
+    fn profile_rates(&self, lanes: Lanes, sc: &mut Scratch) {
+        let n = lanes.n;
+        let (mut gpus, mut life, mut x, mut count) = (ZERO_LANE, ZERO_LANE, ZERO_LANE, ZERO_LANE);
+        for (p, rates) in self.profiles.iter().zip(sc.profile_rates.iter_mut()) {
+            p.gpus_per_node.eval_lanes(lanes, &mut gpus[..n]);
+            p.lifetime_years.eval_lanes(lanes, &mut life[..n]);
+            p.lifetime_utilisation.eval_lanes(lanes, &mut x[..n]);
+            for s in 0..n {
+                life[s] = gpus[s] * life[s] * HOURS_PER_YEAR * x[s];
+            }
             // Component factors are stored gwp, pe, adp, water.
-            let mut node = [0.0; 4];
+            let mut node = [ZERO_LANE; 4];
             for c in &p.components {
-                let count = c.count.eval(values);
-                for (n, f) in node.iter_mut().zip(&c.factors) {
-                    *n += count * f.eval(values);
+                c.count.eval_lanes(lanes, &mut count[..n]);
+                for (node, f) in node.iter_mut().zip(&c.factors) {
+                    f.eval_lanes(lanes, &mut x[..n]);
+                    for s in 0..n {
+                        node[s] += count[s] * x[s];
+                    }
                 }
             }
-            rates[GWP] = node[0] / gpu_hours_of_life;
-            rates[PE] = node[1] / gpu_hours_of_life;
-            rates[WATER] = node[3] / gpu_hours_of_life;
-            rates[ADP] = node[2] / gpu_hours_of_life;
-            rates[ENERGY] = 0.0;
-            rates[5] = p.rest_of_node_w.eval(values) / gpus;
-            rates[6] = 1.0 + p.rest_of_node_ratio.eval(values);
+            for (cat, k) in [(GWP, 0), (PE, 1), (WATER, 3), (ADP, 2)] {
+                map2(&mut rates[cat][..n], &node[k], &life, |node, life| {
+                    node / life
+                });
+            }
+            p.rest_of_node_w.eval_lanes(lanes, &mut x[..n]);
+            map2(&mut rates[4][..n], &x, &gpus, |watts, gpus| watts / gpus);
+            p.rest_of_node_ratio.eval_lanes(lanes, &mut x[..n]);
+            for (o, r) in rates[5][..n].iter_mut().zip(&x) {
+                *o = 1.0 + r;
+            }
         }
     }
 
-    /// IT energy (kWh) and embodied impacts (category order) of a group of
-    /// rows. Sums stay in registers: accumulating in memory (e.g. into a
-    /// per-profile array) chains every row through a store and a load, which
-    /// measured 20 % slower on the Moshi scenario.
+    /// Node power per GPU (W) of each power group at its load.
+    fn group_watts(&self, lanes: Lanes, sc: &mut Scratch) {
+        let n = lanes.n;
+        let mut x = ZERO_LANE;
+        for (p, watts) in self.profiles.iter().zip(sc.curve_watts.iter_mut()) {
+            match &p.power {
+                Power::PerGpu(w) => w.eval_lanes(lanes, &mut watts[0][..n]),
+                Power::Curve {
+                    watts: points,
+                    scale,
+                    ..
+                } => {
+                    scale.eval_lanes(lanes, &mut x[..n]);
+                    for (w, q) in watts.iter_mut().zip(points) {
+                        q.eval_lanes(lanes, &mut w[..n]);
+                        for (w, scale) in w[..n].iter_mut().zip(&x) {
+                            *w *= scale;
+                        }
+                    }
+                }
+            }
+        }
+        let mut load = ZERO_LANE;
+        for ((p, load_q), group) in self.plan.power_groups.iter().zip(sc.group_watts.iter_mut()) {
+            match load_q {
+                Some(q) => q.eval_lanes(lanes, &mut load[..n]),
+                None => load[..n].fill(1.0),
+            }
+            let (curve, rates) = (&sc.curve_watts[*p], &sc.profile_rates[*p]);
+            for s in 0..n {
+                let gpu_w = match &self.profiles[*p].power {
+                    Power::PerGpu(_) => curve[0][s],
+                    Power::Curve { loads, .. } => Self::on_curve(loads, curve, load[s], s),
+                };
+                group[s] = gpu_w * rates[5][s] + rates[4][s];
+            }
+        }
+    }
+
+    /// GPU power (W) of sample `s` at `load`, linear between the curve's
+    /// points (`watts`, one lane per point).
     #[inline]
-    fn rows_sums(group: &RowGroup, scratch: &Scratch) -> (f64, [f64; 5]) {
-        let mut it_kwh = 0.0;
-        let mut embodied = [0.0; 5];
-        for (profile, rows) in &group.by_profile {
-            let mut hours = 0.0;
-            for &r in rows {
-                it_kwh += scratch.row_it_kwh[r];
-                hours += scratch.row_hours[r];
+    fn on_curve(loads: &[f64], watts: &[Lane], load: f64, s: usize) -> f64 {
+        let u = load.clamp(0.0, 1.0);
+        // Few points (2–6): a linear scan beats a binary search.
+        let mut i = 1;
+        while i < loads.len() - 1 && u > loads[i] {
+            i += 1;
+        }
+        let (x0, x1) = (loads[i - 1], loads[i]);
+        let (y0, y1) = (watts[i - 1][s], watts[i][s]);
+        y0 + (u - x0) / (x1 - x0) * (y1 - y0)
+    }
+
+    /// PUE and the usage and idle impact per kWh, in category order.
+    fn site_rates(&self, lanes: Lanes, sc: &mut Scratch) {
+        let n = lanes.n;
+        let pue = &mut sc.pue[..n];
+        if self.apply_pue {
+            self.pue.eval_lanes(lanes, pue);
+        } else {
+            pue.fill(1.0);
+        }
+        let (usage, idle) = (&mut sc.usage_per_it, &mut sc.per_idle);
+        // Grid factors are stored gwp, pe, adp, off-site water.
+        for (cat, k) in [(GWP, 0), (PE, 1), (ADP, 2)] {
+            self.grid[k].eval_lanes(lanes, &mut idle[cat][..n]);
+        }
+        map2(&mut usage[GWP][..n], pue, &idle[GWP], |pue, gwp| pue * gwp);
+        map2(&mut usage[PE][..n], &idle[PE], pue, |pe, pue| pe * pue);
+        map2(&mut usage[ADP][..n], pue, &idle[ADP], |pue, adp| pue * adp);
+        usage[ENERGY][..n].copy_from_slice(pue);
+        idle[ENERGY][..n].fill(1.0);
+        let (mut offsite, mut wue) = (ZERO_LANE, ZERO_LANE);
+        self.grid[3].eval_lanes(lanes, &mut offsite[..n]);
+        self.wue_onsite.eval_lanes(lanes, &mut wue[..n]);
+        for s in 0..n {
+            (usage[WATER][s], idle[WATER][s]) = match self.water_formula {
+                WaterFormula::Ecologits => (wue[s] + pue[s] * offsite[s], offsite[s]),
+                WaterFormula::Olmo => (pue[s] * (wue[s] + offsite[s]), wue[s] + offsite[s]),
+            };
+        }
+    }
+
+    /// GPU-hours and measured IT energy summed per (set, kind).
+    fn row_sums(&self, lanes: Lanes, sc: &mut Scratch) {
+        let n = lanes.n;
+        let n_kinds = self.plan.kinds.len();
+        for lane in sc.hours.iter_mut().chain(sc.measured.iter_mut()) {
+            lane[..n].fill(0.0);
+        }
+        let (mut hours, mut x) = (ZERO_LANE, ZERO_LANE);
+        for (r, row) in self.rows.iter().enumerate() {
+            let kind = self.plan.row_kind[r];
+            let sets = &self.plan.row_sets[r];
+            let hours = match &row.hours {
+                None => None,
+                Some(Hours::Direct(h)) => {
+                    h.eval_lanes(lanes, &mut hours[..n]);
+                    Some(&hours)
+                }
+                Some(Hours::Share { total, share }) => {
+                    total.eval_lanes(lanes, &mut hours[..n]);
+                    share.eval_lanes(lanes, &mut x[..n]);
+                    for (h, share) in hours[..n].iter_mut().zip(&x) {
+                        *h *= share;
+                    }
+                    Some(&hours)
+                }
+            };
+            if let Some(hours) = hours {
+                for set in sets {
+                    let sum = &mut sc.hours[set * n_kinds + kind];
+                    for (sum, h) in sum[..n].iter_mut().zip(hours) {
+                        *sum += h;
+                    }
+                }
             }
-            if let Some(p) = profile {
-                for (e, rate) in embodied.iter_mut().zip(&scratch.profile_rates[*p]) {
-                    *e += hours * rate;
+            if let Some(q) = &row.it_energy_kwh {
+                q.eval_lanes(lanes, &mut x[..n]);
+                for set in sets {
+                    let sum = &mut sc.measured[set * n_kinds + kind];
+                    for (sum, e) in sum[..n].iter_mut().zip(&x) {
+                        *sum += e;
+                    }
                 }
             }
         }
-        (it_kwh, embodied)
     }
 
-    /// Evaluates every output series for one set of factor values.
-    ///
-    /// Every impact is linear in each row's IT energy and GPU-hours, so rows
-    /// are reduced to those two numbers first; each output is then a short
-    /// sum over its rows (kept in registers, not accumulated through memory,
-    /// which was the bottleneck).
-    pub fn evaluate(&self, values: &[f64], scratch: &mut Scratch, out: &mut [f64]) -> EnergySplit {
-        self.profile_rates(values, scratch);
-        self.curve_watts(values, scratch);
-        for ((p, load), watts) in self
-            .power_groups
-            .pairs
-            .iter()
-            .zip(scratch.group_watts.iter_mut())
-        {
-            let load = load.as_ref().map_or(1.0, |l| l.eval(values));
-            let rates = &scratch.profile_rates[*p];
-            *watts = Self::gpu_power_w(&self.profiles[*p].power, &scratch.curve_watts[*p], load)
-                * rates[6]
-                + rates[5];
+    /// IT energy (kWh) and embodied impacts (gwp, pe, water, adp) of a set
+    /// of rows, from its sums per kind.
+    fn set_sums(
+        &self,
+        set: usize,
+        sc: &Scratch,
+        n: usize,
+        it: &mut Lane,
+        embodied: &mut [Lane; 4],
+    ) {
+        let n_kinds = self.plan.kinds.len();
+        it[..n].fill(0.0);
+        for e in embodied.iter_mut() {
+            e[..n].fill(0.0);
         }
-        let mut it_kwh = 0.0;
-        for (i, row) in self.rows.iter().enumerate() {
-            let hours = match &row.hours {
-                None => 0.0,
-                Some(Hours::Direct(h)) => h.eval(values),
-                Some(Hours::Share { total, share }) => total.eval(values) * share.eval(values),
-            };
-            let e = match (&row.it_energy_kwh, self.power_groups.of_row[i]) {
-                (Some(measured), _) => measured.eval(values),
-                (None, Some(g)) => hours * scratch.group_watts[g] * 1e-3,
-                (None, None) => 0.0,
-            };
-            it_kwh += e;
-            scratch.row_it_kwh[i] = e;
-            scratch.row_hours[i] = hours;
+        for &k in &self.plan.set_kinds[set] {
+            let kind = self.plan.kinds[k];
+            let hours = &sc.hours[set * n_kinds + k];
+            if kind.measured {
+                for (it, e) in it[..n].iter_mut().zip(&sc.measured[set * n_kinds + k]) {
+                    *it += e;
+                }
+            } else if let Some(g) = kind.group {
+                let watts = &sc.group_watts[g];
+                for s in 0..n {
+                    it[s] += hours[s] * watts[s] * 1e-3;
+                }
+            }
+            if let Some(p) = kind.profile {
+                for (e, rate) in embodied.iter_mut().zip(&sc.profile_rates[p]) {
+                    for s in 0..n {
+                        e[s] += hours[s] * rate[s];
+                    }
+                }
+            }
         }
+    }
 
-        let pue = if self.apply_pue {
-            self.pue.eval(values)
-        } else {
-            1.0
-        };
-        let facility_kwh = it_kwh * pue;
-        let idle_kwh = match self.idle {
-            Idle::None => 0.0,
-            Idle::Energy => self.idle_value.eval(values),
-            Idle::Ratio => self.idle_value.eval(values) * facility_kwh,
-        };
-        let gwp = self.grid[0].eval(values);
-        let pe = self.grid[1].eval(values);
-        let adp = self.grid[2].eval(values);
-        let water_offsite = self.grid[3].eval(values);
-        let wue = self.wue_onsite.eval(values);
-        let (water_per_it_kwh, water_per_idle_kwh) = match self.water_formula {
-            WaterFormula::Ecologits => (wue + pue * water_offsite, water_offsite),
-            WaterFormula::Olmo => (pue * (wue + water_offsite), wue + water_offsite),
-        };
-        // Impact per kWh of IT energy (usage) and per kWh of idle energy, in
-        // category order.
-        let usage_per_it = [pue * gwp, pe * pue, water_per_it_kwh, pue * adp, pue];
-        let per_idle = [gwp, pe, water_per_idle_kwh, adp, 1.0];
+    /// Facility and idle energy of all rows (`it`: their IT energy), and the
+    /// idle energy per kWh of IT energy that each row's share carries.
+    fn all_rows_energy(&self, lanes: Lanes, sc: &mut Scratch, it: &Lane) {
+        let n = lanes.n;
+        sc.it_kwh[..n].copy_from_slice(&it[..n]);
+        map2(&mut sc.facility_kwh[..n], it, &sc.pue, |it, pue| it * pue);
+        match self.idle {
+            Idle::None => sc.idle_kwh[..n].fill(0.0),
+            Idle::Energy => self.idle_value.eval_lanes(lanes, &mut sc.idle_kwh[..n]),
+            Idle::Ratio => {
+                self.idle_value.eval_lanes(lanes, &mut sc.idle_kwh[..n]);
+                for (idle, facility) in sc.idle_kwh[..n].iter_mut().zip(&sc.facility_kwh) {
+                    *idle *= facility;
+                }
+            }
+        }
         // Each row's idle share is its share of the runs' energy: the
         // reserved cluster served the project's jobs in that proportion.
-        let idle_per_it = if it_kwh > 0.0 { idle_kwh / it_kwh } else { 0.0 };
-
-        let stride = self.layout.stride();
-        let (_, embodied) = Self::rows_sums(&self.all_rows, scratch);
-        for cat in 0..CATEGORIES.len() {
-            let usage = it_kwh * usage_per_it[cat];
-            let idle = idle_kwh * per_idle[cat];
-            let o = &mut out[cat * stride..(cat + 1) * stride];
-            o[0] = usage + idle + embodied[cat];
-            o[1] = usage;
-            o[2] = idle;
-            o[3] = embodied[cat];
-        }
-        for (t, rows) in self.tag_rows.iter().enumerate() {
-            let (tag_it_kwh, tag_embodied) = Self::rows_sums(rows, scratch);
-            for cat in 0..CATEGORIES.len() {
-                let per_it = usage_per_it[cat] + idle_per_it * per_idle[cat];
-                out[cat * stride + 1 + SCOPES.len() + t] = tag_it_kwh * per_it + tag_embodied[cat];
-            }
-        }
-        EnergySplit {
-            it_kwh,
-            facility_kwh,
-            idle_kwh,
-        }
+        map2(&mut sc.idle_per_it[..n], &sc.idle_kwh, it, |idle, it| {
+            if it > 0.0 { idle / it } else { 0.0 }
+        });
     }
 }

@@ -14,6 +14,7 @@ pub use compile::compile;
 pub use factor::{Factor, FactorKind, format_number};
 pub use footprint::{EnergySplit, Footprint};
 pub use outputs::{CATEGORIES, Category, OutputLayout, SCOPES, Series};
+pub use quantity::Lanes;
 pub use test_function::TestFunctionModel;
 
 /// A constant input as written in the scenario, kept to show its source.
@@ -91,6 +92,15 @@ impl ValueBlock {
         }
     }
 
+    /// The factor values of the filled samples.
+    pub fn lanes(&self) -> Lanes<'_> {
+        Lanes {
+            values: &self.values,
+            stride: self.stride,
+            n: self.len,
+        }
+    }
+
     /// Copies the factor values of sample `s` into `row`.
     #[inline]
     pub fn values_of(&self, s: usize, row: &mut [f64]) {
@@ -100,12 +110,12 @@ impl ValueBlock {
     }
 }
 
-/// Per-sample working memory, allocated once per worker.
+/// Working memory for evaluating the model, allocated once per worker.
 #[derive(Debug, Clone)]
-pub struct Scratch {
-    footprint: footprint::Scratch,
+pub enum Scratch {
+    Footprint(Box<footprint::Scratch>),
     /// A test function's input values.
-    inputs: Vec<f64>,
+    TestFunction(Vec<f64>),
 }
 
 impl Model {
@@ -184,24 +194,36 @@ impl Model {
 
     pub fn scratch(&self) -> Scratch {
         match &self.equations {
-            Equations::Footprint(f) => Scratch {
-                footprint: f.scratch(),
-                inputs: Vec::new(),
-            },
-            Equations::TestFunction(t) => Scratch {
-                footprint: footprint::Scratch::default(),
-                inputs: vec![0.0; t.n_inputs()],
-            },
+            Equations::Footprint(f) => Scratch::Footprint(Box::new(f.scratch())),
+            Equations::TestFunction(t) => Scratch::TestFunction(vec![0.0; t.n_inputs()]),
         }
     }
 
+    /// Every output for one sample's factor values (`scratch` from this
+    /// model's [`Model::scratch`]).
     #[inline]
     pub fn evaluate(&self, values: &[f64], scratch: &mut Scratch, out: &mut [f64]) {
-        match &self.equations {
-            Equations::Footprint(f) => {
-                f.evaluate(values, &mut scratch.footprint, out);
+        self.evaluate_block(Lanes::one(values), scratch, out, 1);
+    }
+
+    /// Every output for a block of samples (see [`Lanes`]): output `j` of
+    /// sample `s` goes to `out[j * out_stride + s]`, the same bits as
+    /// [`Model::evaluate`] gives for that sample alone.
+    pub fn evaluate_block(
+        &self,
+        lanes: Lanes,
+        scratch: &mut Scratch,
+        out: &mut [f64],
+        out_stride: usize,
+    ) {
+        match (&self.equations, scratch) {
+            (Equations::Footprint(f), Scratch::Footprint(scratch)) => {
+                f.evaluate_block(lanes, scratch, out, out_stride);
             }
-            Equations::TestFunction(t) => t.evaluate(values, &mut scratch.inputs, out),
+            (Equations::TestFunction(t), Scratch::TestFunction(inputs)) => {
+                t.evaluate_block(lanes, inputs, out);
+            }
+            _ => unreachable!("scratch made by another model"),
         }
     }
 
@@ -210,11 +232,10 @@ impl Model {
     pub fn baseline(&self) -> (Vec<f64>, Option<EnergySplit>) {
         let values = self.nominal_values();
         let mut out = vec![0.0; self.n_outputs()];
-        let mut scratch = self.scratch();
         let split = match &self.equations {
-            Equations::Footprint(f) => Some(f.evaluate(&values, &mut scratch.footprint, &mut out)),
-            Equations::TestFunction(t) => {
-                t.evaluate(&values, &mut scratch.inputs, &mut out);
+            Equations::Footprint(f) => Some(f.evaluate(&values, &mut f.scratch(), &mut out)),
+            Equations::TestFunction(_) => {
+                self.evaluate(&values, &mut self.scratch(), &mut out);
                 None
             }
         };

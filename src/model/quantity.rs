@@ -1,6 +1,6 @@
 //! A compiled model input: a constant, a factor's value, or a value picked by
-//! a categorical factor. Evaluated once per sample, so it is a small enum
-//! with no allocation.
+//! a categorical factor. Evaluated for a block of samples at a time, so it is
+//! a small enum with no allocation.
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Quantity {
@@ -17,23 +17,67 @@ pub enum Quantity {
     },
 }
 
-impl Quantity {
-    /// Inlined for the common cases; a recursive function would never be
-    /// inlined, and this is called ~100 times per sample.
-    #[inline(always)]
-    pub fn eval(&self, values: &[f64]) -> f64 {
-        match self {
-            Quantity::Const(x) => *x,
-            Quantity::Slot { slot, scale } => values[*slot] * scale,
-            Quantity::Choice { .. } => self.eval_choice(values),
+/// The factor values of a block of samples, slot-major: slot `v` of sample
+/// `s` at `values[v * stride + s]`, for samples `0..n`. One sample's value
+/// vector is the block `stride = n = 1`.
+#[derive(Debug, Clone, Copy)]
+pub struct Lanes<'a> {
+    pub values: &'a [f64],
+    pub stride: usize,
+    pub n: usize,
+}
+
+impl<'a> Lanes<'a> {
+    /// One sample's values.
+    pub fn one(values: &'a [f64]) -> Self {
+        Lanes {
+            values,
+            stride: 1,
+            n: 1,
         }
     }
 
-    #[inline(never)]
-    fn eval_choice(&self, values: &[f64]) -> f64 {
+    /// Slot `v` of every sample.
+    #[inline]
+    pub fn slot(&self, v: usize) -> &'a [f64] {
+        &self.values[v * self.stride..v * self.stride + self.n]
+    }
+}
+
+impl Quantity {
+    /// The value for one sample's value vector.
+    #[inline]
+    pub fn eval(&self, values: &[f64]) -> f64 {
+        self.eval_at(Lanes::one(values), 0)
+    }
+
+    /// The value for every sample of a block, into `out` (`lanes.n` long):
+    /// one tight loop per quantity, so its cost is shared by the block.
+    #[inline]
+    pub fn eval_lanes(&self, lanes: Lanes, out: &mut [f64]) {
         match self {
-            Quantity::Choice { slot, options } => options[values[*slot] as usize].eval(values),
-            other => other.eval(values),
+            Quantity::Const(x) => out.fill(*x),
+            Quantity::Slot { slot, scale } => {
+                for (o, v) in out.iter_mut().zip(lanes.slot(*slot)) {
+                    *o = v * scale;
+                }
+            }
+            Quantity::Choice { .. } => {
+                for (s, o) in out.iter_mut().enumerate() {
+                    *o = self.eval_at(lanes, s);
+                }
+            }
+        }
+    }
+
+    /// The value for sample `s` of a block.
+    pub fn eval_at(&self, lanes: Lanes, s: usize) -> f64 {
+        match self {
+            Quantity::Const(x) => *x,
+            Quantity::Slot { slot, scale } => lanes.values[slot * lanes.stride + s] * scale,
+            Quantity::Choice { slot, options } => {
+                options[lanes.values[slot * lanes.stride + s] as usize].eval_at(lanes, s)
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! factor's value or a constant), its one output is the function's value.
 
 use super::outputs::{Category, OutputLayout};
-use super::quantity::Quantity;
+use super::quantity::{Lanes, Quantity};
 use crate::test_functions::TestFunction;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,5 +54,24 @@ impl TestFunctionModel {
             *x = q.eval(values);
         }
         out[0] = self.function.evaluate(x);
+    }
+
+    /// The output of each sample of a block (see [`Lanes`]) into `out[s]`
+    /// (a test function has one output, so no output stride). One sample's
+    /// values are read in place, as `evaluate` does.
+    pub fn evaluate_block(&self, lanes: Lanes, x: &mut [f64], out: &mut [f64]) {
+        if lanes.stride == 1 {
+            return self.evaluate(lanes.values, x, out);
+        }
+        for (s, out) in out[..lanes.n].iter_mut().enumerate() {
+            for (i, (x, q)) in x.iter_mut().zip(&self.inputs).enumerate() {
+                *x = if self.inputs_are_slots {
+                    lanes.values[i * lanes.stride + s]
+                } else {
+                    q.eval_at(lanes, s)
+                };
+            }
+            *out = self.function.evaluate(x);
+        }
     }
 }
