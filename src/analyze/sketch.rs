@@ -17,19 +17,23 @@ const SHIFT: u32 = 52 - MANTISSA_BITS;
 /// Relative error bound of a quantile read from the sketch.
 pub const RELATIVE_ERROR: f64 = 1.0 / (1u64 << (MANTISSA_BITS + 1)) as f64;
 
+/// Counts move to a bin's carry in units of `CARRY` (2^15).
+const CARRY: u16 = 1 << 15;
+
 /// Dense counts over a contiguous range of bin indices, grown on demand.
 ///
 /// Counts are 16-bit, a quarter of the memory of 64-bit ones: a run's 85
 /// series then fit in a core's L2 cache together, where 64-bit counts
-/// spilled to L3 and the increment dominated the hot loop. Each time a
-/// count wraps past 2^16 − 1 the bin's carry (in multiples of 2^16) goes up
-/// by one; that happens once per 65,536 values of a bin, so the carries are
-/// a small map touched rarely.
+/// spilled to L3 and the increment dominated the hot loop. A count is kept
+/// below `CARRY` by [`Store::sweep`], which moves multiples of `CARRY` into
+/// the bin's carry; the sketch sweeps before `CARRY` values have been added
+/// since the last sweep, so no count can pass 2^16 − 1 between sweeps and
+/// the increment needs no overflow check.
 #[derive(Debug, Clone, Default)]
 struct Store {
     first: u64,
     counts: Vec<u16>,
-    /// Multiples of 2^16 carried out of a bin's count, by absolute bin.
+    /// Units of `CARRY` moved out of a bin's count, by absolute bin.
     carries: BTreeMap<u64, u64>,
 }
 
@@ -38,31 +42,59 @@ impl Store {
     /// single comparison.
     #[inline]
     fn add_one(&mut self, bin: u64) {
-        let i = bin.wrapping_sub(self.first) as usize;
+        let i = bin.max(1).wrapping_sub(self.first) as usize;
         if i < self.counts.len() {
-            let c = &mut self.counts[i];
-            *c = c.wrapping_add(1);
-            if *c == 0 {
-                *self.carries.entry(bin).or_default() += 1;
-            }
+            self.counts[i] += 1;
         } else {
             self.add(bin, 1);
         }
     }
 
+    /// Adds the bins of the leading values of `xs` that fall in bins
+    /// already counted, stopping at the first that does not (a negative
+    /// value, a zero, NaN or a new bin); returns how many it added, and
+    /// widens `bits` (the lowest and highest bit patterns added). The hot
+    /// path: a shift, a comparison and an increment per value.
+    #[inline]
+    fn add_while_covered(&mut self, xs: &[f64], bits: &mut (u64, u64)) -> usize {
+        let first = self.first;
+        let counts = &mut self.counts[..];
+        let (mut lo, mut hi) = *bits;
+        for (k, x) in xs.iter().enumerate() {
+            let b = x.to_bits();
+            // Bin 0 is never counted (see `add`), so a zero stops here.
+            match counts.get_mut((b >> SHIFT).wrapping_sub(first) as usize) {
+                Some(c) => *c += 1,
+                None => {
+                    *bits = (lo, hi);
+                    return k;
+                }
+            }
+            lo = lo.min(b);
+            hi = hi.max(b);
+        }
+        *bits = (lo, hi);
+        xs.len()
+    }
+
     /// Adds `n` to a bin, growing the range with slack on the side that
     /// grows (half the current length, at least `MIN_SLACK` bins), so that a
     /// run that keeps finding new extremes reallocates O(log range) times
-    /// instead of once per new bin.
+    /// instead of once per new bin. Leaves the bin's count below `CARRY`.
+    ///
+    /// Bin 0 (±0 and subnormals below 2^-1032) is never in the range, so
+    /// that a zero cannot pass for a positive value in
+    /// `add_while_covered`: such values go to bin 1.
     fn add(&mut self, bin: u64, n: u64) {
         const MIN_SLACK: u64 = 256;
+        let bin = bin.max(1);
         let slack = (self.counts.len() as u64 / 2).max(MIN_SLACK);
         if self.counts.is_empty() {
-            self.first = bin.saturating_sub(MIN_SLACK / 2);
+            self.first = bin.saturating_sub(MIN_SLACK / 2).max(1);
             self.counts
                 .resize((bin - self.first + MIN_SLACK / 2) as usize, 0);
         } else if bin < self.first {
-            let new_first = bin.saturating_sub(slack);
+            let new_first = bin.saturating_sub(slack).max(1);
             let grow = (self.first - new_first) as usize;
             self.counts.splice(0..0, std::iter::repeat_n(0, grow));
             self.first = new_first;
@@ -71,9 +103,20 @@ impl Store {
         }
         let c = &mut self.counts[(bin - self.first) as usize];
         let sum = u64::from(*c) + n;
-        *c = sum as u16;
-        if sum >> 16 > 0 {
-            *self.carries.entry(bin).or_default() += sum >> 16;
+        let unit = u64::from(CARRY);
+        *c = (sum % unit) as u16;
+        if sum >= unit {
+            *self.carries.entry(bin).or_default() += sum / unit;
+        }
+    }
+
+    /// Moves `CARRY` out of every count that reached it.
+    fn sweep(&mut self) {
+        for (i, c) in self.counts.iter_mut().enumerate() {
+            if *c >= CARRY {
+                *c -= CARRY;
+                *self.carries.entry(self.first + i as u64).or_default() += 1;
+            }
         }
     }
 
@@ -85,7 +128,7 @@ impl Store {
             .enumerate()
             .map(|(i, c)| {
                 let bin = self.first + i as u64;
-                let carried = self.carries.get(&bin).map_or(0, |k| k << 16);
+                let carried = self.carries.get(&bin).map_or(0, |k| k * u64::from(CARRY));
                 (bin, u64::from(*c) + carried)
             })
             .filter(|(_, c)| *c > 0)
@@ -99,7 +142,7 @@ impl Store {
 
     fn total(&self) -> u64 {
         let low: u64 = self.counts.iter().map(|c| u64::from(*c)).sum();
-        low + (self.carries.values().sum::<u64>() << 16)
+        low + self.carries.values().sum::<u64>() * u64::from(CARRY)
     }
 }
 
@@ -110,6 +153,8 @@ pub struct QuantileSketch {
     positive: Store,
     min: f64,
     max: f64,
+    /// Values binned since the stores were last swept (< `CARRY`).
+    unswept: usize,
 }
 
 /// The midpoint of the magnitude bin `bin`.
@@ -128,15 +173,14 @@ impl QuantileSketch {
         }
     }
 
-    #[inline]
     pub fn add(&mut self, x: f64) {
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
-        self.add_to_bins(x);
+        self.add_all(&[x]);
     }
 
-    #[inline]
-    fn add_to_bins(&mut self, x: f64) {
+    /// Any value: the rare path (a negative, a zero, a new bin).
+    fn add_any(&mut self, x: f64) {
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
         if x > 0.0 {
             self.positive.add_one(x.to_bits() >> SHIFT);
         } else if x < 0.0 {
@@ -148,13 +192,37 @@ impl QuantileSketch {
 
     /// Adds a block of values of this output (the engine's hot path).
     pub fn add_all(&mut self, xs: &[f64]) {
-        let (lo, hi) = xs
-            .iter()
-            .fold((self.min, self.max), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
-        self.min = lo;
-        self.max = hi;
-        for x in xs {
-            self.add_to_bins(*x);
+        let most = usize::from(CARRY);
+        for part in xs.chunks(most) {
+            // Counts are < CARRY after a sweep, so < 2^16 until `most` more
+            // values are binned.
+            if self.unswept + part.len() > most {
+                self.positive.sweep();
+                self.negative.sweep();
+                self.unswept = 0;
+            }
+            self.add_part(part);
+            self.unswept += part.len();
+        }
+    }
+
+    fn add_part(&mut self, mut xs: &[f64]) {
+        // The bit patterns of positive doubles grow with their values, so
+        // the extremes of the values binned on the fast path are the
+        // extremes of their bits.
+        let mut bits = (u64::MAX, 0);
+        while !xs.is_empty() {
+            let done = self.positive.add_while_covered(xs, &mut bits);
+            if let Some((x, rest)) = xs[done..].split_first() {
+                self.add_any(*x);
+                xs = rest;
+            } else {
+                xs = &[];
+            }
+        }
+        if bits.0 <= bits.1 {
+            self.min = self.min.min(f64::from_bits(bits.0));
+            self.max = self.max.max(f64::from_bits(bits.1));
         }
     }
 
@@ -287,11 +355,14 @@ mod tests {
 
     #[test]
     fn counts_carry_past_sixteen_bits() {
-        // 200,000 values in one bin wrap its 16-bit count three times, and
-        // a merge adds across the wrap: the counts must stay exact, and the
-        // quantiles must see every value.
+        // 270,000 values in one bin, added one by one and through a merge,
+        // carry out of its 16-bit count eight times (8 × 2^15 = 262,144):
+        // the counts must stay exact, and the quantiles see every value.
         let mut a = QuantileSketch::new();
-        for _ in 0..200_000 {
+        for _ in 0..3124 {
+            a.add_all(&[3.0; 64]);
+        }
+        for _ in 0..64 {
             a.add(3.0);
         }
         for _ in 0..100 {
@@ -304,7 +375,7 @@ mod tests {
         b.add(5.0);
         a.merge(&b);
         assert_eq!(a.count(), 270_101);
-        assert_eq!(a.positive.carries.get(&(3f64.to_bits() >> SHIFT)), Some(&4));
+        assert_eq!(a.positive.carries.get(&(3f64.to_bits() >> SHIFT)), Some(&8));
         // Rank 100 is the last −2 (clamped to the minimum, so exact); ranks
         // 101 to 270,100 are 3, read as its bin's midpoint; the top is 5.
         assert_eq!(a.quantile(100.0 / 270_101.0), -2.0);
