@@ -74,10 +74,7 @@ impl Worker {
         let mut first = start;
         while first < end {
             let n = ((end - first) as usize).min(BLOCK);
-            for s in 0..n {
-                points.point(first + s as u64, &mut self.u);
-                self.inputs.set_point(s, &self.u);
-            }
+            points.points_block(first, n, &mut self.inputs.u, BLOCK, &mut self.u);
             self.inputs.len = n;
             model.values_from_uniforms_block(&mut self.inputs);
             model.evaluate_block(

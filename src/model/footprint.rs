@@ -443,8 +443,13 @@ impl Footprint {
     fn row_sums(&self, lanes: Lanes, sc: &mut Scratch) {
         let n = lanes.n;
         let n_kinds = self.plan.kinds.len();
-        for lane in sc.hours.iter_mut().chain(sc.measured.iter_mut()) {
-            lane[..n].fill(0.0);
+        for (set, kinds) in self.plan.set_kinds.iter().enumerate() {
+            for &k in kinds {
+                sc.hours[set * n_kinds + k][..n].fill(0.0);
+                if self.plan.kinds[k].measured {
+                    sc.measured[set * n_kinds + k][..n].fill(0.0);
+                }
+            }
         }
         let (mut hours, mut x) = (ZERO_LANE, ZERO_LANE);
         for (r, row) in self.rows.iter().enumerate() {

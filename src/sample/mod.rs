@@ -19,4 +19,18 @@ pub trait PointSource: Sync {
     fn name(&self) -> &'static str;
     /// Writes the point of sample `index` into `u` (length = dimension).
     fn point(&self, index: u64, u: &mut [f64]);
+
+    /// Writes the points of samples `first..first + n` dimension-major:
+    /// coordinate `d` of sample `first + s` at `u[d * stride + s]`, for
+    /// `d < row.len()`; `row` is scratch of one point's length. The same
+    /// numbers as [`PointSource::point`]; a design may override it to
+    /// generate a coordinate for many samples in one vectorised loop.
+    fn points_block(&self, first: u64, n: usize, u: &mut [f64], stride: usize, row: &mut [f64]) {
+        for s in 0..n {
+            self.point(first + s as u64, row);
+            for (d, x) in row.iter().enumerate() {
+                u[d * stride + s] = *x;
+            }
+        }
+    }
 }
