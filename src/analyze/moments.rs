@@ -99,7 +99,8 @@ impl ChunkSums {
             s[k] += d;
             s2[k] += d * d;
         }
-        let total = |v: [f64; WIDTH]| ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+        let total =
+            |v: [f64; WIDTH]| ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
         self.sum[j] += total(s);
         self.sum_sq[j] += total(s2);
     }

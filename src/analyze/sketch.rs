@@ -50,31 +50,21 @@ impl Store {
         }
     }
 
-    /// Adds the bins of the leading values of `xs` that fall in bins
-    /// already counted, stopping at the first that does not (a negative
-    /// value, a zero, NaN or a new bin); returns how many it added, and
-    /// widens `bits` (the lowest and highest bit patterns added). The hot
-    /// path: a shift, a comparison and an increment per value.
+    /// Whether bins `lo` to `hi` are all counted.
     #[inline]
-    fn add_while_covered(&mut self, xs: &[f64], bits: &mut (u64, u64)) -> usize {
+    fn covers(&self, lo: u64, hi: u64) -> bool {
+        lo >= self.first && hi < self.first + self.counts.len() as u64
+    }
+
+    /// Adds positive values whose bins [`Store::covers`] says are counted:
+    /// the hot path, a shift and an increment per value.
+    #[inline]
+    fn add_covered(&mut self, xs: &[f64]) {
         let first = self.first;
         let counts = &mut self.counts[..];
-        let (mut lo, mut hi) = *bits;
-        for (k, x) in xs.iter().enumerate() {
-            let b = x.to_bits();
-            // Bin 0 is never counted (see `add`), so a zero stops here.
-            match counts.get_mut((b >> SHIFT).wrapping_sub(first) as usize) {
-                Some(c) => *c += 1,
-                None => {
-                    *bits = (lo, hi);
-                    return k;
-                }
-            }
-            lo = lo.min(b);
-            hi = hi.max(b);
+        for x in xs {
+            counts[((x.to_bits() >> SHIFT) - first) as usize] += 1;
         }
-        *bits = (lo, hi);
-        xs.len()
     }
 
     /// Adds `n` to a bin, growing the range with slack on the side that
@@ -164,6 +154,33 @@ fn bin_midpoint(bin: u64) -> f64 {
     0.5 * (lo + hi)
 }
 
+/// The smallest and largest of `xs`, except that the smallest is −1 if any
+/// value is not positive (zero, negative or NaN). Eight running extremes
+/// and plain comparisons, so the loop becomes vector min/max instructions
+/// (one running `f64::min` is a chain the compiler may not reorder).
+#[inline]
+fn positive_extremes(xs: &[f64]) -> (f64, f64) {
+    const WIDTH: usize = 8;
+    let (mut lo, mut hi) = ([f64::INFINITY; WIDTH], [f64::NEG_INFINITY; WIDTH]);
+    let mut lanes = xs.chunks_exact(WIDTH);
+    for lane in &mut lanes {
+        for k in 0..WIDTH {
+            let x = lane[k];
+            let flagged = if x > 0.0 { x } else { -1.0 };
+            lo[k] = if flagged < lo[k] { flagged } else { lo[k] };
+            hi[k] = if x > hi[k] { x } else { hi[k] };
+        }
+    }
+    for (k, &x) in lanes.remainder().iter().enumerate() {
+        let flagged = if x > 0.0 { x } else { -1.0 };
+        lo[k] = if flagged < lo[k] { flagged } else { lo[k] };
+        hi[k] = if x > hi[k] { x } else { hi[k] };
+    }
+    let lo = lo.iter().fold(f64::INFINITY, |a, b| a.min(*b));
+    let hi = hi.iter().fold(f64::NEG_INFINITY, |a, b| a.max(*b));
+    (lo, hi)
+}
+
 impl QuantileSketch {
     pub fn new() -> Self {
         QuantileSketch {
@@ -206,23 +223,23 @@ impl QuantileSketch {
         }
     }
 
-    fn add_part(&mut self, mut xs: &[f64]) {
-        // The bit patterns of positive doubles grow with their values, so
-        // the extremes of the values binned on the fast path are the
-        // extremes of their bits.
-        let mut bits = (u64::MAX, 0);
-        while !xs.is_empty() {
-            let done = self.positive.add_while_covered(xs, &mut bits);
-            if let Some((x, rest)) = xs[done..].split_first() {
+    fn add_part(&mut self, xs: &[f64]) {
+        let (lo, hi) = positive_extremes(xs);
+        // The usual block: every value positive, in bins already counted
+        // (the bits of positive doubles grow with their values, so the bins
+        // of the block's extremes bound the others').
+        if lo > 0.0
+            && self
+                .positive
+                .covers(lo.to_bits() >> SHIFT, hi.to_bits() >> SHIFT)
+        {
+            self.min = self.min.min(lo);
+            self.max = self.max.max(hi);
+            self.positive.add_covered(xs);
+        } else {
+            for x in xs {
                 self.add_any(*x);
-                xs = rest;
-            } else {
-                xs = &[];
             }
-        }
-        if bits.0 <= bits.1 {
-            self.min = self.min.min(f64::from_bits(bits.0));
-            self.max = self.max.max(f64::from_bits(bits.1));
         }
     }
 

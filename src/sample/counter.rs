@@ -115,11 +115,19 @@ mod tests {
         for s in 0..n {
             mc.point(1_000 + s as u64, &mut one);
             for d in 0..dims {
-                assert_eq!(u[d * stride + s].to_bits(), one[d].to_bits(), "sample {s} dim {d}");
+                assert_eq!(
+                    u[d * stride + s].to_bits(),
+                    one[d].to_bits(),
+                    "sample {s} dim {d}"
+                );
             }
         }
         for d in 0..dims {
-            assert!(u[d * stride + n..(d + 1) * stride].iter().all(|x| *x == -1.0));
+            assert!(
+                u[d * stride + n..(d + 1) * stride]
+                    .iter()
+                    .all(|x| *x == -1.0)
+            );
         }
     }
 
