@@ -19,9 +19,10 @@ use crate::sample::PointSource;
 /// balance two threads on small runs.
 pub const CHUNK: u64 = 4096;
 
-/// Samples evaluated before their outputs are folded into the accumulators,
-/// output by output (a column of a small structure-of-arrays block): the
-/// accumulators of one output stay hot in cache and the sums vectorise.
+/// Samples drawn, transformed and evaluated together, distribution by
+/// distribution and equation by equation; each output series of the block
+/// is folded into its accumulators as soon as the model computes it (the
+/// accumulators of one output stay hot in cache and the sums vectorise).
 /// Divides `CHUNK`, so block boundaries depend only on sample indices.
 const BLOCK: usize = 64;
 
@@ -37,14 +38,13 @@ pub struct Accumulated {
     pub sketches: Vec<QuantileSketch>,
 }
 
-/// Per-thread working memory: buffers for one sample and the thread's
-/// sketches. Allocated once per thread, reused for every chunk.
+/// Per-thread working memory: a block's buffers and the thread's sketches.
+/// Allocated once per thread, reused for every chunk.
 struct Worker {
+    /// One point, scratch for the point source.
     u: Vec<f64>,
     /// `BLOCK` samples' uniforms and factor values.
     inputs: ValueBlock,
-    /// `BLOCK` samples of every output, output-major.
-    block: Vec<f64>,
     scratch: Scratch,
     sums: ChunkSums,
     sketches: Vec<QuantileSketch>,
@@ -56,7 +56,6 @@ impl Worker {
         Worker {
             u: vec![0.0; model.n_dims],
             inputs: ValueBlock::new(model, BLOCK),
-            block: vec![0.0; n_out * BLOCK],
             scratch: model.scratch(),
             sums: ChunkSums::new(shift.to_vec()),
             sketches: vec![QuantileSketch::new(); n_out],
@@ -77,17 +76,11 @@ impl Worker {
             points.points_block(first, n, &mut self.inputs.u, BLOCK, &mut self.u);
             self.inputs.len = n;
             model.values_from_uniforms_block(&mut self.inputs);
-            model.evaluate_block(
-                self.inputs.lanes(),
-                &mut self.scratch,
-                &mut self.block,
-                BLOCK,
-            );
-            for (j, sketch) in self.sketches.iter_mut().enumerate() {
-                let column = &self.block[j * BLOCK..j * BLOCK + n];
-                self.sums.add_block(j, column);
-                sketch.add_all(column);
-            }
+            let (sums, sketches) = (&mut self.sums, &mut self.sketches);
+            model.evaluate_series(self.inputs.lanes(), &mut self.scratch, &mut |j, _, x| {
+                sums.add_block(j, x);
+                sketches[j].add_all(x);
+            });
             self.sums.count_samples(n as u64);
             first += n as u64;
         }

@@ -2,7 +2,7 @@
 //! inventory rows of GPU-hours → IT energy → facility energy → usage, idle
 //! and embodied impacts, split by scope and by tag.
 
-use super::outputs::{ADP, CATEGORIES, ENERGY, GWP, OutputLayout, PE, SCOPES, WATER};
+use super::outputs::{ADP, CATEGORIES, ENERGY, GWP, OutputLayout, PE, Series, WATER};
 use super::quantity::{Lanes, Quantity};
 use crate::scenario::WaterFormula;
 
@@ -244,7 +244,7 @@ impl Footprint {
 
     /// Evaluates every output series for one sample's factor values.
     pub fn evaluate(&self, values: &[f64], scratch: &mut Scratch, out: &mut [f64]) -> EnergySplit {
-        self.evaluate_lanes(Lanes::one(values), scratch, out, 1);
+        self.evaluate_series(Lanes::one(values), scratch, &mut |j, _, x| out[j] = x[0]);
         EnergySplit {
             it_kwh: scratch.it_kwh[0],
             facility_kwh: scratch.facility_kwh[0],
@@ -252,15 +252,15 @@ impl Footprint {
         }
     }
 
-    /// Evaluates every output series for a block of samples: output `j` of
-    /// sample `s` goes to `out[j * out_stride + s]`. Each sample's outputs
-    /// are the bits `evaluate` gives it alone.
-    pub fn evaluate_block(
+    /// Evaluates every output series for a block of samples, handing each
+    /// to `each(j, first, values)` as soon as it is computed: output `j` of
+    /// samples `first..first + values.len()` (at most `LANES` at a time).
+    /// Each sample's outputs are the bits `evaluate` gives it alone.
+    pub fn evaluate_series(
         &self,
         lanes: Lanes,
         scratch: &mut Scratch,
-        out: &mut [f64],
-        out_stride: usize,
+        each: &mut dyn FnMut(usize, usize, &[f64]),
     ) {
         for first in (0..lanes.n).step_by(LANES) {
             let part = Lanes {
@@ -268,28 +268,38 @@ impl Footprint {
                 stride: lanes.stride,
                 n: (lanes.n - first).min(LANES),
             };
-            self.evaluate_lanes(part, scratch, &mut out[first..], out_stride);
+            self.evaluate_lanes(part, scratch, &mut |j, x| each(j, first, x));
         }
     }
 
-    /// `evaluate_block` for at most `LANES` samples.
+    /// `evaluate_series` for at most `LANES` samples.
     ///
     /// Rows are reduced to their summed GPU-hours (and measured energy) per
     /// set and kind first (see [`RowPlan`]); each output is then a short sum
-    /// of products of those sums and per-sample rates.
-    fn evaluate_lanes(&self, lanes: Lanes, sc: &mut Scratch, out: &mut [f64], out_stride: usize) {
+    /// of products of those sums and per-sample rates. Series go out one
+    /// lane at a time, so a caller can fold them while they are in L1
+    /// cache instead of storing the block's 85 series first.
+    fn evaluate_lanes(&self, lanes: Lanes, sc: &mut Scratch, each: &mut dyn FnMut(usize, &[f64])) {
         let n = lanes.n;
         self.profile_rates(lanes, sc);
         self.group_watts(lanes, sc);
         self.site_rates(lanes, sc);
         self.row_sums(lanes, sc);
-        let stride = self.layout.stride();
-        let n_scopes = SCOPES.len();
+        let l = &self.layout;
         let (mut it, mut embodied) = (ZERO_LANE, [ZERO_LANE; 4]);
+        let (mut usage, mut idle, mut total) = (ZERO_LANE, ZERO_LANE, ZERO_LANE);
+        // Impact per kWh of a set's IT energy, idle share included.
+        let mut per_it = [ZERO_LANE; 5];
         for set in 0..self.plan.set_kinds.len() {
             self.set_sums(set, sc, n, &mut it, &mut embodied);
             if set == 0 {
                 self.all_rows_energy(lanes, sc, &it);
+                for (cat, per_it) in per_it.iter_mut().enumerate() {
+                    let (usage_rate, idle_rate) = (&sc.usage_per_it[cat], &sc.per_idle[cat]);
+                    for s in 0..n {
+                        per_it[s] = usage_rate[s] + sc.idle_per_it[s] * idle_rate[s];
+                    }
+                }
             }
             for cat in 0..CATEGORIES.len() {
                 let embodied = if cat == ENERGY {
@@ -297,23 +307,23 @@ impl Footprint {
                 } else {
                     &embodied[cat]
                 };
-                let series = |offset: usize| (cat * stride + offset) * out_stride;
-                let (usage_rate, idle_rate) = (&sc.usage_per_it[cat], &sc.per_idle[cat]);
                 if set == 0 {
+                    let (usage_rate, idle_rate) = (&sc.usage_per_it[cat], &sc.per_idle[cat]);
                     for s in 0..n {
-                        let usage = it[s] * usage_rate[s];
-                        let idle = sc.idle_kwh[s] * idle_rate[s];
-                        out[series(0) + s] = usage + idle + embodied[s];
-                        out[series(1) + s] = usage;
-                        out[series(2) + s] = idle;
-                        out[series(3) + s] = embodied[s];
+                        usage[s] = it[s] * usage_rate[s];
+                        idle[s] = sc.idle_kwh[s] * idle_rate[s];
+                        total[s] = usage[s] + idle[s] + embodied[s];
                     }
+                    each(l.index(cat, Series::Total), &total[..n]);
+                    each(l.index(cat, Series::Scope(0)), &usage[..n]);
+                    each(l.index(cat, Series::Scope(1)), &idle[..n]);
+                    each(l.index(cat, Series::Scope(2)), &embodied[..n]);
                 } else {
-                    let o = &mut out[series(n_scopes + set)..][..n];
-                    for (s, o) in o.iter_mut().enumerate() {
-                        let per_it = usage_rate[s] + sc.idle_per_it[s] * idle_rate[s];
-                        *o = it[s] * per_it + embodied[s];
+                    map2(&mut total[..n], &it, &per_it[cat], |it, per_it| it * per_it);
+                    for (t, e) in total[..n].iter_mut().zip(embodied) {
+                        *t += e;
                     }
+                    each(l.index(cat, Series::Tag(set - 1)), &total[..n]);
                 }
             }
         }

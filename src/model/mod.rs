@@ -216,12 +216,27 @@ impl Model {
         out: &mut [f64],
         out_stride: usize,
     ) {
+        self.evaluate_series(lanes, scratch, &mut |j, first, x| {
+            out[j * out_stride + first..][..x.len()].copy_from_slice(x);
+        });
+    }
+
+    /// Every output for a block of samples, handed to `each(j, first,
+    /// values)` series by series as computed: output `j` of samples
+    /// `first..first + values.len()`. The engine folds each series into its
+    /// accumulators while it is still in cache.
+    pub fn evaluate_series(
+        &self,
+        lanes: Lanes,
+        scratch: &mut Scratch,
+        each: &mut dyn FnMut(usize, usize, &[f64]),
+    ) {
         match (&self.equations, scratch) {
             (Equations::Footprint(f), Scratch::Footprint(scratch)) => {
-                f.evaluate_block(lanes, scratch, out, out_stride);
+                f.evaluate_series(lanes, scratch, each);
             }
             (Equations::TestFunction(t), Scratch::TestFunction(inputs)) => {
-                t.evaluate_block(lanes, inputs, out);
+                t.evaluate_series(lanes, inputs, each);
             }
             _ => unreachable!("scratch made by another model"),
         }

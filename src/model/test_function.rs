@@ -56,22 +56,35 @@ impl TestFunctionModel {
         out[0] = self.function.evaluate(x);
     }
 
-    /// The output of each sample of a block (see [`Lanes`]) into `out[s]`
-    /// (a test function has one output, so no output stride). One sample's
-    /// values are read in place, as `evaluate` does.
-    pub fn evaluate_block(&self, lanes: Lanes, x: &mut [f64], out: &mut [f64]) {
+    /// The output of each sample of a block (see [`Lanes`]), handed to
+    /// `each(0, first, values)` a sub-block at a time. One sample's values
+    /// are read in place, as `evaluate` does.
+    pub fn evaluate_series(
+        &self,
+        lanes: Lanes,
+        x: &mut [f64],
+        each: &mut dyn FnMut(usize, usize, &[f64]),
+    ) {
+        const LANES: usize = 64;
+        let mut y = [0.0; LANES];
         if lanes.stride == 1 {
-            return self.evaluate(lanes.values, x, out);
+            self.evaluate(lanes.values, x, &mut y);
+            return each(0, 0, &y[..1]);
         }
-        for (s, out) in out[..lanes.n].iter_mut().enumerate() {
-            for (i, (x, q)) in x.iter_mut().zip(&self.inputs).enumerate() {
-                *x = if self.inputs_are_slots {
-                    lanes.values[i * lanes.stride + s]
-                } else {
-                    q.eval_at(lanes, s)
-                };
+        for first in (0..lanes.n).step_by(LANES) {
+            let n = (lanes.n - first).min(LANES);
+            for (s, y) in y[..n].iter_mut().enumerate() {
+                let s = first + s;
+                for (i, (x, q)) in x.iter_mut().zip(&self.inputs).enumerate() {
+                    *x = if self.inputs_are_slots {
+                        lanes.values[i * lanes.stride + s]
+                    } else {
+                        q.eval_at(lanes, s)
+                    };
+                }
+                *y = self.function.evaluate(x);
             }
-            *out = self.function.evaluate(x);
+            each(0, first, &y[..n]);
         }
     }
 }
