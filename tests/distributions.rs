@@ -942,6 +942,39 @@ fn dirichlet_moments() {
     check_dirichlet(&[0.7, 0.3], 5000.0, 102);
 }
 
+/// The engine draws a share set for a block of samples at once; it must
+/// give the bits of one sample at a time, on the direct path (every alpha at
+/// least 1), the boosted one (some alpha below 1) and across the block's
+/// 64-sample normalisation lanes (n = 150, stride 160).
+#[test]
+fn dirichlet_block_equals_one_sample_at_a_time() {
+    for (shares, concentration) in [(&[0.5, 0.3, 0.2][..], 20.0), (&[0.6, 0.25, 0.15], 1.5)] {
+        let d = Dirichlet::new(shares, concentration).unwrap();
+        let (k, n, stride) = (d.len(), 150, 160);
+        let u = uniforms(k * stride, 7);
+        let mut block = vec![-1.0; k * stride];
+        let (mut row_u, mut row) = (vec![0.0; k], vec![0.0; k]);
+        d.shares_block((&u, &mut block), (n, stride), &mut row_u, &mut row);
+        let mut one = vec![0.0; k];
+        for s in 0..n {
+            let column: Vec<f64> = (0..k).map(|i| u[i * stride + s]).collect();
+            d.shares_from_uniforms(&column, &mut one);
+            for i in 0..k {
+                assert_eq!(
+                    block[i * stride + s].to_bits(),
+                    one[i].to_bits(),
+                    "{shares:?} sample {s}"
+                );
+            }
+        }
+        assert!((0..k).all(|i| {
+            block[i * stride + n..(i + 1) * stride]
+                .iter()
+                .all(|x| *x == -1.0)
+        }));
+    }
+}
+
 #[test]
 fn dirichlet_is_a_pure_function_of_u() {
     let d = Dirichlet::new(&[0.5, 0.3, 0.2], 20.0).unwrap();

@@ -116,7 +116,7 @@ impl Dirichlet {
         // With every alpha >= 1 the gamma variates are far from underflow:
         // normalise them directly, without the log-space detour (which costs
         // a logarithm and an exponential per share on the hot path).
-        if self.components.iter().all(|c| c.boost.is_none()) {
+        if self.all_large() {
             let mut sum = 0.0;
             for ((c, &ui), o) in self.components.iter().zip(u).zip(out.iter_mut()) {
                 let mut rng = SplitMix64::new(ui.to_bits());
@@ -149,6 +149,64 @@ impl Dirichlet {
         }
         for o in out.iter_mut() {
             *o /= sum;
+        }
+    }
+
+    /// Whether every alpha is >= 1 (no share needs the small-alpha boost).
+    fn all_large(&self) -> bool {
+        self.components.iter().all(|c| c.boost.is_none())
+    }
+
+    /// [`Dirichlet::shares_from_uniforms`] for `n` samples laid out
+    /// share-major: uniform `i` of sample `s` at `u[i * stride + s]`, share
+    /// `i` at `out[i * stride + s]`. The same bits, one share at a time
+    /// over the block (the engine's hot path); `row_u` and `row` are
+    /// scratch of [`Dirichlet::len`] values, used one sample at a time when
+    /// some alpha is below 1.
+    pub fn shares_block(
+        &self,
+        (u, out): (&[f64], &mut [f64]),
+        (n, stride): (usize, usize),
+        row_u: &mut [f64],
+        row: &mut [f64],
+    ) {
+        if !self.all_large() {
+            for s in 0..n {
+                for (i, x) in row_u.iter_mut().enumerate() {
+                    *x = u[i * stride + s];
+                }
+                self.shares_from_uniforms(row_u, row);
+                for (i, x) in row.iter().enumerate() {
+                    out[i * stride + s] = *x;
+                }
+            }
+            return;
+        }
+        for (i, c) in self.components.iter().enumerate() {
+            let (u, out) = (
+                &u[i * stride..i * stride + n],
+                &mut out[i * stride..i * stride + n],
+            );
+            for (o, ui) in out.iter_mut().zip(u) {
+                *o = c.gamma.sample(&mut SplitMix64::new(ui.to_bits()));
+            }
+        }
+        const LANES: usize = 64;
+        let mut sum = [0.0; LANES];
+        for first in (0..n).step_by(LANES) {
+            let m = (n - first).min(LANES);
+            let sum = &mut sum[..m];
+            sum.fill(0.0);
+            for i in 0..self.len() {
+                for (t, g) in sum.iter_mut().zip(&out[i * stride + first..]) {
+                    *t += g;
+                }
+            }
+            for i in 0..self.len() {
+                for (g, t) in out[i * stride + first..][..m].iter_mut().zip(sum.iter()) {
+                    *g /= t;
+                }
+            }
         }
     }
 

@@ -50,20 +50,15 @@ impl Factor {
         match &self.kind {
             FactorKind::Scalar(d) => out[0] = d.inverse_cdf(u[0]),
             FactorKind::Shares { dirichlet, .. } => dirichlet.shares_from_uniforms(u, out),
-            FactorKind::Choice { cumulative, .. } => {
-                let chosen = cumulative
-                    .iter()
-                    .position(|c| u[0] < *c)
-                    .unwrap_or(cumulative.len() - 1);
-                out[0] = chosen as f64;
-            }
+            FactorKind::Choice { cumulative, .. } => out[0] = chosen(cumulative, u[0]),
         }
     }
 
     /// `transform` for a block of `n` samples laid out dimension-major:
     /// uniform `d` of sample `s` at `u[d * stride + s]`, value `v` at
     /// `values[v * stride + s]`. `row_u` and `row_v` are scratch rows for
-    /// factors that read several uniforms (shares).
+    /// a share set drawn one sample at a time (see
+    /// [`Dirichlet::shares_block`]).
     pub fn transform_block(
         &self,
         u: &[f64],
@@ -72,23 +67,22 @@ impl Factor {
         row_u: &mut [f64],
         row_v: &mut [f64],
     ) {
-        if let FactorKind::Scalar(d) = &self.kind {
-            let from = self.dims.start * stride;
-            let to = self.slots.start * stride;
-            d.inverse_cdf_block(&u[from..from + n], &mut values[to..to + n]);
-            return;
-        }
-        let (row_u, row_v) = (
-            &mut row_u[..self.dims.len()],
-            &mut row_v[..self.slots.len()],
-        );
-        for s in 0..n {
-            for (k, x) in row_u.iter_mut().enumerate() {
-                *x = u[(self.dims.start + k) * stride + s];
+        let from = self.dims.start * stride;
+        let to = self.slots.start * stride;
+        match &self.kind {
+            FactorKind::Scalar(d) => {
+                d.inverse_cdf_block(&u[from..from + n], &mut values[to..to + n]);
             }
-            self.transform(row_u, row_v);
-            for (k, x) in row_v.iter().enumerate() {
-                values[(self.slots.start + k) * stride + s] = *x;
+            FactorKind::Shares { dirichlet, .. } => dirichlet.shares_block(
+                (&u[from..], &mut values[to..]),
+                (n, stride),
+                &mut row_u[..self.dims.len()],
+                &mut row_v[..self.slots.len()],
+            ),
+            FactorKind::Choice { cumulative, .. } => {
+                for (v, u) in values[to..to + n].iter_mut().zip(&u[from..from + n]) {
+                    *v = chosen(cumulative, *u);
+                }
             }
         }
     }
@@ -157,6 +151,16 @@ impl Factor {
             } => options[*nominal].clone(),
         }
     }
+}
+
+/// The index (as a value) of the option a uniform `u` picks: the first whose
+/// cumulative weight exceeds `u`.
+#[inline]
+fn chosen(cumulative: &[f64], u: f64) -> f64 {
+    cumulative
+        .iter()
+        .position(|c| u < *c)
+        .unwrap_or(cumulative.len() - 1) as f64
 }
 
 /// Four significant digits, switching to scientific notation for very large or
