@@ -100,12 +100,21 @@ impl Store {
         }
     }
 
-    /// Moves `CARRY` out of every count that reached it.
+    /// Moves `CARRY` out of every count that reached it. Counts are
+    /// checked 64 at a time with one OR (the top bit is `CARRY`), which
+    /// vectorises; few groups hold a count that high.
     fn sweep(&mut self) {
-        for (i, c) in self.counts.iter_mut().enumerate() {
-            if *c >= CARRY {
-                *c -= CARRY;
-                *self.carries.entry(self.first + i as u64).or_default() += 1;
+        const GROUP: usize = 64;
+        for (g, group) in self.counts.chunks_mut(GROUP).enumerate() {
+            if group.iter().fold(0, |any, c| any | c) & CARRY == 0 {
+                continue;
+            }
+            for (k, c) in group.iter_mut().enumerate() {
+                if *c >= CARRY {
+                    *c -= CARRY;
+                    let bin = self.first + (g * GROUP + k) as u64;
+                    *self.carries.entry(bin).or_default() += 1;
+                }
             }
         }
     }
