@@ -119,18 +119,33 @@ impl Store {
         }
     }
 
-    /// (bin, count) of the non-empty bins in increasing bin order: the
-    /// content, whatever the layout.
-    fn occupied(&self) -> impl DoubleEndedIterator<Item = (u64, u64)> + '_ {
+    /// (bin, count) of the non-empty bins, lowest bin first: the content,
+    /// whatever the layout. Every carried bin lies in the counted range, so
+    /// the carries are read alongside in one ordered walk (a map lookup per
+    /// bin made reading 85 sketches of 10^4 bins cost more than sampling).
+    fn occupied(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let mut carries = self.carries.iter().peekable();
+        self.counts.iter().enumerate().filter_map(move |(i, c)| {
+            let bin = self.first + i as u64;
+            let carried = carries.next_if(|(b, _)| **b == bin).map_or(0, |(_, k)| *k);
+            let n = u64::from(*c) + carried * u64::from(CARRY);
+            (n > 0).then_some((bin, n))
+        })
+    }
+
+    /// [`Store::occupied`], highest bin first.
+    fn occupied_from_top(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let mut carries = self.carries.iter().rev().peekable();
         self.counts
             .iter()
             .enumerate()
-            .map(|(i, c)| {
+            .rev()
+            .filter_map(move |(i, c)| {
                 let bin = self.first + i as u64;
-                let carried = self.carries.get(&bin).map_or(0, |k| k * u64::from(CARRY));
-                (bin, u64::from(*c) + carried)
+                let carried = carries.next_if(|(b, _)| **b == bin).map_or(0, |(_, k)| *k);
+                let n = u64::from(*c) + carried * u64::from(CARRY);
+                (n > 0).then_some((bin, n))
             })
-            .filter(|(_, c)| *c > 0)
     }
 
     fn merge(&mut self, other: &Store) {
@@ -283,7 +298,7 @@ impl QuantileSketch {
         let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
         let mut seen = 0u64;
         // Most negative first: the negative store is indexed by magnitude.
-        for (bin, c) in self.negative.occupied().rev() {
+        for (bin, c) in self.negative.occupied_from_top() {
             seen += c;
             if seen >= rank {
                 return self.clamp(-bin_midpoint(bin));
@@ -394,6 +409,22 @@ mod tests {
         for _ in 0..100 {
             a.add(-2.0);
         }
+        // The negative store carries too, and is read from its top bin.
+        let mut neg = QuantileSketch::new();
+        for _ in 0..70_000 {
+            neg.add(-1.0);
+        }
+        neg.add(-8.0);
+        assert!(
+            neg.negative.occupied_from_top().eq(neg
+                .negative
+                .occupied()
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev())
+        );
+        assert_eq!(neg.quantile(0.0), -8.0);
+        assert!((neg.quantile(2.0 / 70_001.0) + 1.0).abs() <= RELATIVE_ERROR);
         let mut b = QuantileSketch::new();
         for _ in 0..70_000 {
             b.add(3.0);
