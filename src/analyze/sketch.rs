@@ -260,6 +260,12 @@ impl QuantileSketch {
             self.min = self.min.min(lo);
             self.max = self.max.max(hi);
             self.positive.add_covered(xs);
+        } else if hi == 0.0 && xs.iter().all(|x| *x == 0.0) {
+            // A series that is zero in every sample (e.g. the embodied part
+            // of facility energy).
+            self.zeros += xs.len() as u64;
+            self.min = self.min.min(0.0);
+            self.max = self.max.max(0.0);
         } else {
             for x in xs {
                 self.add_any(*x);
@@ -368,6 +374,13 @@ mod tests {
         }
         assert_eq!(s.quantile(0.025), 12_345.678);
         assert_eq!(s.quantile(0.975), 12_345.678);
+        // A block of zeros (its own path), then a positive value.
+        let mut z = QuantileSketch::new();
+        z.add_all(&[0.0; 64]);
+        z.add(2.0);
+        assert_eq!((z.count(), z.zeros, z.min(), z.max()), (65, 64, 0.0, 2.0));
+        assert_eq!(z.quantile(0.5), 0.0);
+        assert_eq!(z.quantile(1.0), 2.0);
     }
 
     #[test]
