@@ -93,9 +93,16 @@ struct Worker {
     /// A block of base samples' A and B rows.
     block_a: ValueBlock,
     block_b: ValueBlock,
-    va: Vec<f64>,
-    vb: Vec<f64>,
-    out: Vec<f64>,
+    /// Per model output: its index among the analysed outputs, if any.
+    selected: Vec<Option<usize>>,
+    /// The block's analysed outputs at A, at B, at every AB_f and (second
+    /// order) every BA_f: output `o` of sample `s` at `o * BLOCK + s`
+    /// within each set's part.
+    ya: Vec<f64>,
+    yb: Vec<f64>,
+    yab: Vec<f64>,
+    yba: Vec<f64>,
+    /// One base sample's outputs, gathered from the blocks for the sums.
     fa: Vec<f64>,
     fb: Vec<f64>,
     fab: Vec<f64>,
@@ -105,44 +112,27 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(model: &Model, n_sel: usize, n_sets: usize, second_order: bool) -> Self {
+    fn new(model: &Model, outputs: &[usize], n_sets: usize, second_order: bool) -> Self {
+        let n_sel = outputs.len();
+        let k2 = if second_order { model.factors.len() } else { 0 };
+        let mut selected = vec![None; model.n_outputs()];
+        for (o, &j) in outputs.iter().enumerate() {
+            selected[j] = Some(o);
+        }
         Worker {
             u: vec![0.0; 2 * model.n_dims],
             block_a: ValueBlock::new(model, BLOCK),
             block_b: ValueBlock::new(model, BLOCK),
-            va: vec![0.0; model.n_slots],
-            vb: vec![0.0; model.n_slots],
-            out: vec![0.0; model.n_outputs()],
+            selected,
+            ya: vec![0.0; n_sel * BLOCK],
+            yb: vec![0.0; n_sel * BLOCK],
+            yab: vec![0.0; n_sets * n_sel * BLOCK],
+            yba: vec![0.0; k2 * n_sel * BLOCK],
             fa: vec![0.0; n_sel],
             fb: vec![0.0; n_sel],
             fab: vec![0.0; n_sel * n_sets],
-            fba: if second_order {
-                vec![0.0; n_sel * model.factors.len()]
-            } else {
-                Vec::new()
-            },
+            fba: vec![0.0; n_sel * k2],
             scratch: model.scratch(),
-        }
-    }
-
-    /// Exchanges the A and B values of a set of factor slots.
-    fn swap(&mut self, set: &[Range<usize>]) {
-        for slots in set {
-            self.va[slots.clone()].swap_with_slice(&mut self.vb[slots.clone()]);
-        }
-    }
-
-    fn evaluate_into(&mut self, model: &Model, values_b: bool, outputs: &[usize], target: Target) {
-        let values = if values_b { &self.vb } else { &self.va };
-        model.evaluate(values, &mut self.scratch, &mut self.out);
-        let dest = match target {
-            Target::A => &mut self.fa[..],
-            Target::B => &mut self.fb[..],
-            Target::Ab(f) => &mut self.fab[f * outputs.len()..(f + 1) * outputs.len()],
-            Target::Ba(f) => &mut self.fba[f * outputs.len()..(f + 1) * outputs.len()],
-        };
-        for (d, &j) in dest.iter_mut().zip(outputs) {
-            *d = self.out[j];
         }
     }
 
@@ -172,10 +162,9 @@ impl Worker {
             self.block_b.len = n;
             model.values_from_uniforms_block(&mut self.block_a);
             model.values_from_uniforms_block(&mut self.block_b);
+            self.evaluate_block(model, swap_sets, k2);
             for s in 0..n {
-                self.block_a.values_of(s, &mut self.va);
-                self.block_b.values_of(s, &mut self.vb);
-                self.evaluate_base_sample(model, outputs, swap_sets, k2);
+                self.gather(s, outputs.len());
                 sums.add(shift, &self.fa, &self.fb, &self.fab, &self.fba);
             }
             first += n as u64;
@@ -184,36 +173,59 @@ impl Worker {
     }
 
     /// Evaluates the model at A, B, every AB_f and (second order) BA_f of
-    /// the base sample in `va`, `vb`.
-    fn evaluate_base_sample(
-        &mut self,
-        model: &Model,
-        outputs: &[usize],
-        swap_sets: &[Vec<Range<usize>>],
-        k2: usize,
-    ) {
-        self.evaluate_into(model, false, outputs, Target::A);
-        self.evaluate_into(model, true, outputs, Target::B);
+    /// the block, a whole block per design row: each row is the A block with
+    /// some factors' columns swapped in from B (or the reverse).
+    fn evaluate_block(&mut self, model: &Model, swap_sets: &[Vec<Range<usize>>], k2: usize) {
+        let n_sel = self.fa.len();
+        let part = n_sel * BLOCK;
+        let (a, b) = (&mut self.block_a, &mut self.block_b);
+        let (selected, scratch) = (&self.selected, &mut self.scratch);
+        let mut evaluate = |block: &ValueBlock, dest: &mut [f64]| {
+            model.evaluate_series(block.lanes(), scratch, &mut |j, first, x| {
+                if let Some(o) = selected[j] {
+                    dest[o * BLOCK + first..][..x.len()].copy_from_slice(x);
+                }
+            });
+        };
+        evaluate(a, &mut self.ya);
+        evaluate(b, &mut self.yb);
         for (f, set) in swap_sets.iter().enumerate() {
-            self.swap(set);
-            self.evaluate_into(model, false, outputs, Target::Ab(f));
-            self.swap(set);
+            swap_columns(a, b, set);
+            evaluate(a, &mut self.yab[f * part..(f + 1) * part]);
+            swap_columns(a, b, set);
         }
-        // BA_f: B with factor f from A (the swap puts A's values in vb).
+        // BA_f: B with factor f from A (the swap puts A's values in B).
         for (f, set) in swap_sets.iter().take(k2).enumerate() {
-            self.swap(set);
-            self.evaluate_into(model, true, outputs, Target::Ba(f));
-            self.swap(set);
+            swap_columns(a, b, set);
+            evaluate(b, &mut self.yba[f * part..(f + 1) * part]);
+            swap_columns(a, b, set);
+        }
+    }
+
+    /// Base sample `s`'s outputs from the blocks, in `SobolSums::add`'s
+    /// layout (`fab[f * n_sel + o]`).
+    fn gather(&mut self, s: usize, n_sel: usize) {
+        for o in 0..n_sel {
+            self.fa[o] = self.ya[o * BLOCK + s];
+            self.fb[o] = self.yb[o * BLOCK + s];
+        }
+        for (i, x) in self.fab.iter_mut().enumerate() {
+            *x = self.yab[i * BLOCK + s];
+        }
+        for (i, x) in self.fba.iter_mut().enumerate() {
+            *x = self.yba[i * BLOCK + s];
         }
     }
 }
 
-#[derive(Clone, Copy)]
-enum Target {
-    A,
-    B,
-    Ab(usize),
-    Ba(usize),
+/// Exchanges the A and B values of a set of factor slots, for every sample
+/// of the blocks.
+fn swap_columns(a: &mut ValueBlock, b: &mut ValueBlock, set: &[Range<usize>]) {
+    let stride = a.stride;
+    for slots in set {
+        let columns = slots.start * stride..slots.end * stride;
+        a.values[columns.clone()].swap_with_slice(&mut b.values[columns]);
+    }
 }
 
 /// Where base samples come from and how they are grouped for intervals.
@@ -406,14 +418,7 @@ fn run_parts(
     };
     let swap_sets = swap_sets(model);
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
-        .map(|_| {
-            Mutex::new(Worker::new(
-                model,
-                outputs.len(),
-                swap_sets.len(),
-                second_order,
-            ))
-        })
+        .map(|_| Mutex::new(Worker::new(model, &outputs, swap_sets.len(), second_order)))
         .collect();
     pool.install(|| {
         in_chunk_order(

@@ -3,7 +3,7 @@
 
 use super::outputs::{Category, OutputLayout};
 use super::quantity::{Lanes, Quantity};
-use crate::test_functions::TestFunction;
+use crate::test_functions::{TestFunction, fleet40_columns};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestFunctionModel {
@@ -73,6 +73,12 @@ impl TestFunctionModel {
         }
         for first in (0..lanes.n).step_by(LANES) {
             let n = (lanes.n - first).min(LANES);
+            if self.inputs_are_slots && self.function == TestFunction::Fleet40 {
+                let column = |i: usize| &lanes.values[i * lanes.stride + first..][..n];
+                fleet40_columns(column, &mut y[..n]);
+                each(0, first, &y[..n]);
+                continue;
+            }
             for (s, y) in y[..n].iter_mut().enumerate() {
                 let s = first + s;
                 for (i, (x, q)) in x.iter_mut().zip(&self.inputs).enumerate() {
