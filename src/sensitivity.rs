@@ -37,7 +37,8 @@ pub const MIN_BASE: u64 = 2 * BATCHES;
 const MAX_CHUNK: u64 = 1024;
 
 /// Base samples whose A and B rows are transformed together, distribution
-/// by distribution (`ValueBlock`).
+/// by distribution (`ValueBlock`), and evaluated together: A, B and each
+/// AB_f (BA_f) as one block of the model's loops.
 const BLOCK: usize = 64;
 
 /// Chunks evaluated in parallel before merging.
