@@ -110,6 +110,9 @@ pub struct RowPlan {
     row_sets: Vec<Vec<usize>>,
     /// Per set: the kinds of its rows, in first-seen order.
     set_kinds: Vec<Vec<usize>>,
+    /// Per (set, kind) in use: its index `set * kinds + kind`, its rows
+    /// with GPU-hours and its rows with measured energy, in row order.
+    sums: Vec<(usize, Vec<usize>, Vec<usize>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -162,12 +165,29 @@ impl RowPlan {
                 position_or_push(&mut set_kinds[set], kind);
             }
         }
+        let mut sums = Vec::new();
+        for (set, set_kinds) in set_kinds.iter().enumerate() {
+            for &kind in set_kinds {
+                let of = |has: &dyn Fn(&Row) -> bool| -> Vec<usize> {
+                    (0..rows.len())
+                        .filter(|&r| row_kind[r] == kind && row_sets[r].contains(&set))
+                        .filter(|&r| has(&rows[r]))
+                        .collect()
+                };
+                sums.push((
+                    set * kinds.len() + kind,
+                    of(&|r| r.hours.is_some()),
+                    of(&|r| r.it_energy_kwh.is_some()),
+                ));
+            }
+        }
         RowPlan {
             power_groups,
             kinds,
             row_kind,
             row_sets,
             set_kinds,
+            sums,
         }
     }
 }
@@ -197,6 +217,9 @@ pub struct Scratch {
     /// Per (set, kind): summed GPU-hours and measured IT energy.
     hours: Vec<Lane>,
     measured: Vec<Lane>,
+    /// Per row: its GPU-hours and measured IT energy.
+    row_hours: Vec<Lane>,
+    row_measured: Vec<Lane>,
 }
 
 /// Energy and impact breakdown of one evaluation, for `ecoband baseline`.
@@ -212,6 +235,23 @@ pub struct EnergySplit {
 fn map2(out: &mut [f64], a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) {
     for ((o, a), b) in out.iter_mut().zip(a).zip(b) {
         *o = f(*a, *b);
+    }
+}
+
+/// `out = Σ lanes[r]` over `rows` in order (0 for none), eight samples at a
+/// time with the running sums in registers. Computes whole groups of eight
+/// lanes: past `n` they hold stale but finite values, never read.
+#[inline]
+fn sum_rows(lanes: &[Lane], rows: &[usize], out: &mut Lane, n: usize) {
+    const WIDTH: usize = 8;
+    for first in (0..n).step_by(WIDTH) {
+        let mut sum = [0.0; WIDTH];
+        for &r in rows {
+            for (s, x) in sum.iter_mut().zip(&lanes[r][first..first + WIDTH]) {
+                *s += x;
+            }
+        }
+        out[first..first + WIDTH].copy_from_slice(&sum);
     }
 }
 
@@ -239,6 +279,8 @@ impl Footprint {
             idle_per_it: ZERO_LANE,
             hours: vec![ZERO_LANE; n_sets * n_kinds],
             measured: vec![ZERO_LANE; n_sets * n_kinds],
+            row_hours: vec![ZERO_LANE; self.rows.len()],
+            row_measured: vec![ZERO_LANE; self.rows.len()],
         }
     }
 
@@ -449,54 +491,33 @@ impl Footprint {
         }
     }
 
-    /// GPU-hours and measured IT energy summed per (set, kind).
+    /// GPU-hours and measured IT energy summed per (set, kind): each row's
+    /// values first, then each sum over its rows with the running sums in
+    /// registers (adding each row into every set it is in, in memory, made
+    /// each addition a load and a store).
     fn row_sums(&self, lanes: Lanes, sc: &mut Scratch) {
         let n = lanes.n;
-        let n_kinds = self.plan.kinds.len();
-        for (set, kinds) in self.plan.set_kinds.iter().enumerate() {
-            for &k in kinds {
-                sc.hours[set * n_kinds + k][..n].fill(0.0);
-                if self.plan.kinds[k].measured {
-                    sc.measured[set * n_kinds + k][..n].fill(0.0);
-                }
-            }
-        }
-        let (mut hours, mut x) = (ZERO_LANE, ZERO_LANE);
         for (r, row) in self.rows.iter().enumerate() {
-            let kind = self.plan.row_kind[r];
-            let sets = &self.plan.row_sets[r];
-            let hours = match &row.hours {
-                None => None,
-                Some(Hours::Direct(h)) => {
-                    h.eval_lanes(lanes, &mut hours[..n]);
-                    Some(&hours)
-                }
+            let hours = &mut sc.row_hours[r][..n];
+            match &row.hours {
+                None => {}
+                Some(Hours::Direct(h)) => h.eval_lanes(lanes, hours),
                 Some(Hours::Share { total, share }) => {
-                    total.eval_lanes(lanes, &mut hours[..n]);
-                    share.eval_lanes(lanes, &mut x[..n]);
-                    for (h, share) in hours[..n].iter_mut().zip(&x) {
+                    total.eval_lanes(lanes, hours);
+                    let x = &mut sc.row_measured[r][..n];
+                    share.eval_lanes(lanes, x);
+                    for (h, share) in hours.iter_mut().zip(x.iter()) {
                         *h *= share;
-                    }
-                    Some(&hours)
-                }
-            };
-            if let Some(hours) = hours {
-                for set in sets {
-                    let sum = &mut sc.hours[set * n_kinds + kind];
-                    for (sum, h) in sum[..n].iter_mut().zip(hours) {
-                        *sum += h;
                     }
                 }
             }
             if let Some(q) = &row.it_energy_kwh {
-                q.eval_lanes(lanes, &mut x[..n]);
-                for set in sets {
-                    let sum = &mut sc.measured[set * n_kinds + kind];
-                    for (sum, e) in sum[..n].iter_mut().zip(&x) {
-                        *sum += e;
-                    }
-                }
+                q.eval_lanes(lanes, &mut sc.row_measured[r][..n]);
             }
+        }
+        for (sum, hour_rows, measured_rows) in &self.plan.sums {
+            sum_rows(&sc.row_hours, hour_rows, &mut sc.hours[*sum], n);
+            sum_rows(&sc.row_measured, measured_rows, &mut sc.measured[*sum], n);
         }
     }
 
