@@ -73,7 +73,8 @@ impl Worker {
         let mut first = start;
         while first < end {
             let n = ((end - first) as usize).min(BLOCK);
-            points.points_block(first, n, &mut self.inputs.u, BLOCK, &mut self.u);
+            let stride = self.inputs.stride;
+            points.points_block(first, n, &mut self.inputs.u, stride, &mut self.u);
             self.inputs.len = n;
             model.values_from_uniforms_block(&mut self.inputs);
             let (sums, sketches) = (&mut self.sums, &mut self.sketches);

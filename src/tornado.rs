@@ -13,7 +13,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{Factor, FactorKind, Model, Series};
+use crate::model::{Factor, FactorKind, Model, Scratch, Series};
 use crate::sample::{MonteCarlo, PointSource};
 
 /// What the other factors are held at.
@@ -61,12 +61,31 @@ fn baseline_values(model: &Model, baseline: Baseline) -> Vec<f64> {
     values
 }
 
-fn totals(model: &Model, values: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; model.n_outputs()];
-    model.evaluate(values, &mut model.scratch(), &mut out);
-    (0..model.layout().categories.len())
-        .map(|c| out[model.layout().index(c, Series::Total)])
-        .collect()
+/// Every category's total for given factor values, with one working memory
+/// for all of a tornado's evaluations.
+struct Totals<'m> {
+    model: &'m Model,
+    scratch: Scratch,
+    out: Vec<f64>,
+}
+
+impl<'m> Totals<'m> {
+    fn new(model: &'m Model) -> Self {
+        Totals {
+            model,
+            scratch: model.scratch(),
+            out: vec![0.0; model.n_outputs()],
+        }
+    }
+
+    fn of(&mut self, values: &[f64]) -> Vec<f64> {
+        self.model
+            .evaluate(values, &mut self.scratch, &mut self.out);
+        let layout = self.model.layout();
+        (0..layout.categories.len())
+            .map(|c| self.out[layout.index(c, Series::Total)])
+            .collect()
+    }
 }
 
 /// Quantile `p` (rank ⌈p·n⌉) of a list of values.
@@ -80,7 +99,8 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
 /// (probabilities, low < high).
 pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<CategoryTornado> {
     let base = baseline_values(model, baseline);
-    let base_out = totals(model, &base);
+    let mut totals = Totals::new(model);
+    let base_out = totals.of(&base);
     let n_cat = model.layout().categories.len();
     let mut bars: Vec<Vec<Bar>> = vec![Vec::new(); n_cat];
     for f in &model.factors {
@@ -90,27 +110,22 @@ pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<Ca
                 let (x_low, x_high) = (d.inverse_cdf(low), d.inverse_cdf(high));
                 let mut v = base.clone();
                 v[slots.start] = x_low;
-                let lows = totals(model, &v);
+                let lows = totals.of(&v);
                 v[slots.start] = x_high;
-                (
-                    lows,
-                    totals(model, &v),
-                    Value::from(x_low),
-                    Value::from(x_high),
-                )
+                (lows, totals.of(&v), Value::from(x_low), Value::from(x_high))
             }
             FactorKind::Choice { options, .. } => {
                 let mut v = base.clone();
                 let mut pick = |p: f64| {
                     f.transform(&[p], &mut v[slots.clone()]);
-                    (totals(model, &v), options[v[slots.start] as usize].clone())
+                    (totals.of(&v), options[v[slots.start] as usize].clone())
                 };
                 let (lows, name_low) = pick(low);
                 let (highs, name_high) = pick(high);
                 (lows, highs, Value::from(name_low), Value::from(name_high))
             }
             FactorKind::Shares { .. } => {
-                let (lows, highs) = conditional_quantiles(model, &base, &[f], low, high);
+                let (lows, highs) = conditional_quantiles(&mut totals, &base, &[f], low, high);
                 let input = |p: f64| Value::from(format!("share-set output quantile {p}"));
                 (lows, highs, input(low), input(high))
             }
@@ -125,7 +140,7 @@ pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<Ca
     let mut group_bars: Vec<Vec<Bar>> = vec![Vec::new(); n_cat];
     for g in &model.groups {
         let members: Vec<&Factor> = g.factors.iter().map(|&i| &model.factors[i]).collect();
-        let (lows, highs) = conditional_quantiles(model, &base, &members, low, high);
+        let (lows, highs) = conditional_quantiles(&mut totals, &base, &members, low, high);
         let input = |p: f64| Value::from(format!("group output quantile {p}"));
         push_bars(
             &mut group_bars,
@@ -175,7 +190,7 @@ fn push_bars(
 /// `base`: the one-at-a-time swing of factors that have no single "low"
 /// point (a share set, a declared group whose members pull either way).
 fn conditional_quantiles(
-    model: &Model,
+    totals: &mut Totals,
     base: &[f64],
     factors: &[&Factor],
     low: f64,
@@ -185,7 +200,7 @@ fn conditional_quantiles(
     let n_dims: usize = factors.iter().map(|f| f.dims.len()).sum();
     let mut u = vec![0.0; n_dims];
     let mut v = base.to_vec();
-    let n_cat = model.layout().categories.len();
+    let n_cat = totals.model.layout().categories.len();
     let mut outputs: Vec<Vec<f64>> = vec![Vec::new(); n_cat];
     for i in 0..SHARE_SET_DRAWS {
         draws.point(i, &mut u);
@@ -194,7 +209,7 @@ fn conditional_quantiles(
             f.transform(&u[d..d + f.dims.len()], &mut v[f.slots.clone()]);
             d += f.dims.len();
         }
-        for (c, y) in totals(model, &v).into_iter().enumerate() {
+        for (c, y) in totals.of(&v).into_iter().enumerate() {
             outputs[c].push(y);
         }
     }

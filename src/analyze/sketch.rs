@@ -42,7 +42,7 @@ impl Store {
     /// single comparison.
     #[inline]
     fn add_one(&mut self, bin: u64) {
-        let i = bin.max(1).wrapping_sub(self.first) as usize;
+        let i = bin.wrapping_sub(self.first) as usize;
         if i < self.counts.len() {
             self.counts[i] += 1;
         } else {
@@ -71,20 +71,15 @@ impl Store {
     /// grows (half the current length, at least `MIN_SLACK` bins), so that a
     /// run that keeps finding new extremes reallocates O(log range) times
     /// instead of once per new bin. Leaves the bin's count below `CARRY`.
-    ///
-    /// Bin 0 (±0 and subnormals below 2^-1032) is never in the range, so
-    /// that a zero cannot pass for a positive value in
-    /// `add_while_covered`: such values go to bin 1.
     fn add(&mut self, bin: u64, n: u64) {
         const MIN_SLACK: u64 = 256;
-        let bin = bin.max(1);
         let slack = (self.counts.len() as u64 / 2).max(MIN_SLACK);
         if self.counts.is_empty() {
-            self.first = bin.saturating_sub(MIN_SLACK / 2).max(1);
+            self.first = bin.saturating_sub(MIN_SLACK / 2);
             self.counts
                 .resize((bin - self.first + MIN_SLACK / 2) as usize, 0);
         } else if bin < self.first {
-            let new_first = bin.saturating_sub(slack).max(1);
+            let new_first = bin.saturating_sub(slack);
             let grow = (self.first - new_first) as usize;
             self.counts.splice(0..0, std::iter::repeat_n(0, grow));
             self.first = new_first;
@@ -167,7 +162,7 @@ pub struct QuantileSketch {
     positive: Store,
     min: f64,
     max: f64,
-    /// Values binned since the stores were last swept (< `CARRY`).
+    /// Values binned since the stores were last swept (at most `CARRY`).
     unswept: usize,
 }
 
@@ -264,8 +259,11 @@ impl QuantileSketch {
             // A series that is zero in every sample (e.g. the embodied part
             // of facility energy).
             self.zeros += xs.len() as u64;
-            self.min = self.min.min(0.0);
-            self.max = self.max.max(0.0);
+            for x in xs {
+                // ±0: keep the sign, as the per-value path does.
+                self.min = self.min.min(*x);
+                self.max = self.max.max(*x);
+            }
         } else {
             for x in xs {
                 self.add_any(*x);

@@ -104,15 +104,20 @@ pub struct RowPlan {
     /// The distinct (profile, load) pairs drawing power.
     power_groups: Vec<(usize, Option<Quantity>)>,
     kinds: Vec<RowKind>,
-    /// Per row: its kind, and the sets it is in (0: every row; 1 + t: the
-    /// rows carrying tag value t).
-    row_kind: Vec<usize>,
-    row_sets: Vec<Vec<usize>>,
-    /// Per set: the kinds of its rows, in first-seen order.
-    set_kinds: Vec<Vec<usize>>,
-    /// Per (set, kind) in use: its index `set * kinds + kind`, its rows
-    /// with GPU-hours and its rows with measured energy, in row order.
-    sums: Vec<(usize, Vec<usize>, Vec<usize>)>,
+    /// Per set of rows (0: every row; 1 + t: the rows carrying tag value
+    /// t): one sum per kind of its rows, in first-seen order, as (kind,
+    /// index into `sums`).
+    set_sums: Vec<Vec<(usize, usize)>>,
+    sums: Vec<RowSum>,
+}
+
+/// The rows one sum adds up, in row order.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct RowSum {
+    /// Rows with GPU-hours.
+    hours: Vec<usize>,
+    /// Rows with measured IT energy.
+    measured: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -137,8 +142,9 @@ impl RowPlan {
     pub fn new(rows: &[Row], n_tag_values: usize) -> Self {
         let mut power_groups = Vec::new();
         let mut kinds = Vec::new();
-        let mut row_kind = Vec::new();
-        for row in rows {
+        let mut set_sums: Vec<Vec<(usize, usize)>> = vec![Vec::new(); 1 + n_tag_values];
+        let mut sums: Vec<RowSum> = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
             let measured = row.it_energy_kwh.is_some();
             let group = row
                 .profile
@@ -149,44 +155,28 @@ impl RowPlan {
                 profile: row.profile,
                 measured,
             };
-            row_kind.push(position_or_push(&mut kinds, kind));
-        }
-        let row_sets: Vec<Vec<usize>> = rows
-            .iter()
-            .map(|r| {
-                std::iter::once(0)
-                    .chain(r.tags.iter().map(|t| 1 + t))
-                    .collect()
-            })
-            .collect();
-        let mut set_kinds = vec![Vec::new(); 1 + n_tag_values];
-        for (sets, &kind) in row_sets.iter().zip(&row_kind) {
-            for &set in sets {
-                position_or_push(&mut set_kinds[set], kind);
-            }
-        }
-        let mut sums = Vec::new();
-        for (set, set_kinds) in set_kinds.iter().enumerate() {
-            for &kind in set_kinds {
-                let of = |has: &dyn Fn(&Row) -> bool| -> Vec<usize> {
-                    (0..rows.len())
-                        .filter(|&r| row_kind[r] == kind && row_sets[r].contains(&set))
-                        .filter(|&r| has(&rows[r]))
-                        .collect()
+            let kind = position_or_push(&mut kinds, kind);
+            for set in std::iter::once(0).chain(row.tags.iter().map(|t| 1 + t)) {
+                let sum = match set_sums[set].iter().find(|(k, _)| *k == kind) {
+                    Some((_, sum)) => *sum,
+                    None => {
+                        sums.push(RowSum::default());
+                        set_sums[set].push((kind, sums.len() - 1));
+                        sums.len() - 1
+                    }
                 };
-                sums.push((
-                    set * kinds.len() + kind,
-                    of(&|r| r.hours.is_some()),
-                    of(&|r| r.it_energy_kwh.is_some()),
-                ));
+                if row.hours.is_some() {
+                    sums[sum].hours.push(r);
+                }
+                if measured {
+                    sums[sum].measured.push(r);
+                }
             }
         }
         RowPlan {
             power_groups,
             kinds,
-            row_kind,
-            row_sets,
-            set_kinds,
+            set_sums,
             sums,
         }
     }
@@ -214,12 +204,14 @@ pub struct Scratch {
     facility_kwh: Lane,
     idle_kwh: Lane,
     idle_per_it: Lane,
-    /// Per (set, kind): summed GPU-hours and measured IT energy.
+    /// Per sum of the row plan: GPU-hours and measured IT energy.
     hours: Vec<Lane>,
     measured: Vec<Lane>,
     /// Per row: its GPU-hours and measured IT energy.
     row_hours: Vec<Lane>,
     row_measured: Vec<Lane>,
+    /// A row's share of its share set's total.
+    share: Lane,
 }
 
 /// Energy and impact breakdown of one evaluation, for `ecoband baseline`.
@@ -240,7 +232,8 @@ fn map2(out: &mut [f64], a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) {
 
 /// `out = Σ lanes[r]` over `rows` in order (0 for none), eight samples at a
 /// time with the running sums in registers. Computes whole groups of eight
-/// lanes: past `n` they hold stale but finite values, never read.
+/// lanes: those past `n` hold whatever earlier blocks left and are never
+/// read.
 #[inline]
 fn sum_rows(lanes: &[Lane], rows: &[usize], out: &mut Lane, n: usize) {
     const WIDTH: usize = 8;
@@ -257,8 +250,6 @@ fn sum_rows(lanes: &[Lane], rows: &[usize], out: &mut Lane, n: usize) {
 
 impl Footprint {
     pub fn scratch(&self) -> Scratch {
-        let n_sets = self.plan.set_kinds.len();
-        let n_kinds = self.plan.kinds.len();
         Scratch {
             profile_rates: vec![[ZERO_LANE; 6]; self.profiles.len()],
             curve_watts: self
@@ -277,10 +268,11 @@ impl Footprint {
             facility_kwh: ZERO_LANE,
             idle_kwh: ZERO_LANE,
             idle_per_it: ZERO_LANE,
-            hours: vec![ZERO_LANE; n_sets * n_kinds],
-            measured: vec![ZERO_LANE; n_sets * n_kinds],
+            hours: vec![ZERO_LANE; self.plan.sums.len()],
+            measured: vec![ZERO_LANE; self.plan.sums.len()],
             row_hours: vec![ZERO_LANE; self.rows.len()],
             row_measured: vec![ZERO_LANE; self.rows.len()],
+            share: ZERO_LANE,
         }
     }
 
@@ -332,7 +324,7 @@ impl Footprint {
         let (mut usage, mut idle, mut total) = (ZERO_LANE, ZERO_LANE, ZERO_LANE);
         // Impact per kWh of a set's IT energy, idle share included.
         let mut per_it = [ZERO_LANE; 5];
-        for set in 0..self.plan.set_kinds.len() {
+        for set in 0..self.plan.set_sums.len() {
             self.set_sums(set, sc, n, &mut it, &mut embodied);
             if set == 0 {
                 self.all_rows_energy(lanes, sc, &it);
@@ -504,9 +496,8 @@ impl Footprint {
                 Some(Hours::Direct(h)) => h.eval_lanes(lanes, hours),
                 Some(Hours::Share { total, share }) => {
                     total.eval_lanes(lanes, hours);
-                    let x = &mut sc.row_measured[r][..n];
-                    share.eval_lanes(lanes, x);
-                    for (h, share) in hours.iter_mut().zip(x.iter()) {
+                    share.eval_lanes(lanes, &mut sc.share[..n]);
+                    for (h, share) in hours.iter_mut().zip(&sc.share) {
                         *h *= share;
                     }
                 }
@@ -515,9 +506,9 @@ impl Footprint {
                 q.eval_lanes(lanes, &mut sc.row_measured[r][..n]);
             }
         }
-        for (sum, hour_rows, measured_rows) in &self.plan.sums {
-            sum_rows(&sc.row_hours, hour_rows, &mut sc.hours[*sum], n);
-            sum_rows(&sc.row_measured, measured_rows, &mut sc.measured[*sum], n);
+        for (i, sum) in self.plan.sums.iter().enumerate() {
+            sum_rows(&sc.row_hours, &sum.hours, &mut sc.hours[i], n);
+            sum_rows(&sc.row_measured, &sum.measured, &mut sc.measured[i], n);
         }
     }
 
@@ -531,16 +522,15 @@ impl Footprint {
         it: &mut Lane,
         embodied: &mut [Lane; 4],
     ) {
-        let n_kinds = self.plan.kinds.len();
         it[..n].fill(0.0);
         for e in embodied.iter_mut() {
             e[..n].fill(0.0);
         }
-        for &k in &self.plan.set_kinds[set] {
+        for &(k, sum) in &self.plan.set_sums[set] {
             let kind = self.plan.kinds[k];
-            let hours = &sc.hours[set * n_kinds + k];
+            let hours = &sc.hours[sum];
             if kind.measured {
-                for (it, e) in it[..n].iter_mut().zip(&sc.measured[set * n_kinds + k]) {
+                for (it, e) in it[..n].iter_mut().zip(&sc.measured[sum]) {
                     *it += e;
                 }
             } else if let Some(g) = kind.group {

@@ -67,7 +67,7 @@ impl TestFunctionModel {
     ) {
         const LANES: usize = 64;
         let mut y = [0.0; LANES];
-        if lanes.stride == 1 {
+        if lanes.stride == 1 && lanes.n == 1 {
             self.evaluate(lanes.values, x, &mut y);
             return each(0, 0, &y[..1]);
         }
