@@ -115,32 +115,35 @@ impl Store {
     }
 
     /// (bin, count) of the non-empty bins, lowest bin first: the content,
-    /// whatever the layout. Every carried bin lies in the counted range, so
-    /// the carries are read alongside in one ordered walk (a map lookup per
-    /// bin made reading 85 sketches of 10^4 bins cost more than sampling).
+    /// whatever the layout.
     fn occupied(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        let mut carries = self.carries.iter().peekable();
-        self.counts.iter().enumerate().filter_map(move |(i, c)| {
+        self.walk(self.counts.iter().enumerate(), self.carries.iter())
+    }
+
+    /// [`Store::occupied`], highest bin first.
+    fn occupied_from_top(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.walk(
+            self.counts.iter().enumerate().rev(),
+            self.carries.iter().rev(),
+        )
+    }
+
+    /// Counts with their carries added, walking both in the same direction:
+    /// every carried bin lies in the counted range, so the carries are read
+    /// alongside in one ordered walk (a map lookup per bin made reading 85
+    /// sketches of 10^4 bins cost more than sampling).
+    fn walk<'a>(
+        &'a self,
+        counts: impl Iterator<Item = (usize, &'a u16)> + 'a,
+        carries: impl Iterator<Item = (&'a u64, &'a u64)> + 'a,
+    ) -> impl Iterator<Item = (u64, u64)> + 'a {
+        let mut carries = carries.peekable();
+        counts.filter_map(move |(i, c)| {
             let bin = self.first + i as u64;
             let carried = carries.next_if(|(b, _)| **b == bin).map_or(0, |(_, k)| *k);
             let n = u64::from(*c) + carried * u64::from(CARRY);
             (n > 0).then_some((bin, n))
         })
-    }
-
-    /// [`Store::occupied`], highest bin first.
-    fn occupied_from_top(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        let mut carries = self.carries.iter().rev().peekable();
-        self.counts
-            .iter()
-            .enumerate()
-            .rev()
-            .filter_map(move |(i, c)| {
-                let bin = self.first + i as u64;
-                let carried = carries.next_if(|(b, _)| **b == bin).map_or(0, |(_, k)| *k);
-                let n = u64::from(*c) + carried * u64::from(CARRY);
-                (n > 0).then_some((bin, n))
-            })
     }
 
     fn merge(&mut self, other: &Store) {

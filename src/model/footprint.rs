@@ -3,7 +3,7 @@
 //! and embodied impacts, split by scope and by tag.
 
 use super::outputs::{ADP, CATEGORIES, ENERGY, GWP, OutputLayout, PE, Series, WATER};
-use super::quantity::{Lanes, Quantity};
+use super::quantity::{LANES, Lanes, Quantity};
 use crate::scenario::WaterFormula;
 
 pub const HOURS_PER_YEAR: f64 = 8760.0;
@@ -83,12 +83,6 @@ pub struct Footprint {
     /// How the rows reduce to sums of GPU-hours before impacts are computed.
     pub plan: RowPlan,
 }
-
-/// Samples evaluated together: every intermediate is a lane of this many
-/// values, so each step of the equations is one tight loop over samples
-/// (which the compiler vectorises) instead of one pass of the whole model
-/// per sample. Larger blocks are evaluated `LANES` samples at a time.
-pub const LANES: usize = 64;
 
 type Lane = [f64; LANES];
 

@@ -17,6 +17,12 @@ pub enum Quantity {
     },
 }
 
+/// Samples a model evaluates together: every intermediate is a lane of this
+/// many values, so each step of the equations is one tight loop over
+/// samples (which the compiler vectorises) instead of one pass of the whole
+/// model per sample. Larger blocks are evaluated `LANES` samples at a time.
+pub const LANES: usize = 64;
+
 /// The factor values of a block of samples, slot-major: slot `v` of sample
 /// `s` at `values[v * stride + s]`, for samples `0..n`. One sample's value
 /// vector is the block `stride = n = 1`.

@@ -2,7 +2,7 @@
 //! factor's value or a constant), its one output is the function's value.
 
 use super::outputs::{Category, OutputLayout};
-use super::quantity::{Lanes, Quantity};
+use super::quantity::{LANES, Lanes, Quantity};
 use crate::test_functions::{TestFunction, fleet40_columns};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +65,6 @@ impl TestFunctionModel {
         x: &mut [f64],
         each: &mut dyn FnMut(usize, usize, &[f64]),
     ) {
-        const LANES: usize = 64;
         let mut y = [0.0; LANES];
         if lanes.stride == 1 && lanes.n == 1 {
             self.evaluate(lanes.values, x, &mut y);
