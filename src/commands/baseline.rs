@@ -1,0 +1,82 @@
+//! `ecoband baseline`: the deterministic point estimate (every input at its
+//! nominal value) with its breakdown by scope and tag.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::app::{AppError, load, write_json};
+use crate::cli::BaselineArgs;
+use crate::model::Series;
+use crate::report::table;
+use crate::result::ScenarioInfo;
+
+#[derive(Debug, Serialize)]
+struct BaselineImpact {
+    unit: String,
+    total: f64,
+    by_scope: IndexMap<String, f64>,
+    by_tag: IndexMap<String, IndexMap<String, f64>>,
+}
+
+#[derive(Debug, Serialize)]
+struct EnergyJson {
+    it_kwh: f64,
+    facility_kwh: f64,
+    idle_kwh: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct BaselineResult {
+    ecoband_version: String,
+    scenario: ScenarioInfo,
+    /// The footprint model's energy split (absent for a test function).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    energy: Option<EnergyJson>,
+    baseline: IndexMap<String, BaselineImpact>,
+}
+
+pub fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
+    let (scenario, model) = load(&args.scenario)?;
+    let (outputs, split) = model.baseline();
+    if let Some(out) = &args.out {
+        let layout = model.layout();
+        let mut baseline = IndexMap::new();
+        for (c, cat) in layout.categories.iter().enumerate() {
+            let mut by_tag: IndexMap<String, IndexMap<String, f64>> = IndexMap::new();
+            for (t, (name, value)) in layout.tag_values.iter().enumerate() {
+                by_tag
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(value.clone(), outputs[layout.index(c, Series::Tag(t))]);
+            }
+            baseline.insert(
+                cat.id.to_string(),
+                BaselineImpact {
+                    unit: cat.unit.to_string(),
+                    total: outputs[layout.index(c, Series::Total)],
+                    by_scope: layout
+                        .scopes
+                        .iter()
+                        .enumerate()
+                        .map(|(s, name)| {
+                            (name.to_string(), outputs[layout.index(c, Series::Scope(s))])
+                        })
+                        .collect(),
+                    by_tag,
+                },
+            );
+        }
+        let result = BaselineResult {
+            ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: ScenarioInfo::of(&scenario),
+            energy: split.as_ref().map(|split| EnergyJson {
+                it_kwh: split.it_kwh,
+                facility_kwh: split.facility_kwh,
+                idle_kwh: split.idle_kwh,
+            }),
+            baseline,
+        };
+        write_json(out, &result)?;
+    }
+    Ok(table::baseline_table(&model, &outputs, split.as_ref()))
+}

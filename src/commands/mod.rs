@@ -1,0 +1,8 @@
+//! One file per command: each turns its parsed arguments into the text it
+//! prints (and the files it writes), through the library's one-way flow.
+
+pub mod baseline;
+pub mod check;
+pub mod presets;
+pub mod sobol;
+pub mod tornado;

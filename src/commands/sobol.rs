@@ -1,0 +1,287 @@
+//! `ecoband sobol`: Sobol' indices from a pick-freeze design, with
+//! intervals from replicated randomised designs or batch means.
+
+use indexmap::IndexMap;
+
+use crate::analyze::diagnostics::{WIDE_HALF_WIDTH, index_flags, series_flags};
+use crate::app::{AppError, DEFAULT_SEED, load, write_json};
+use crate::cli::{SamplerKind, SobolArgs};
+use crate::model::{Model, Series};
+use crate::report::table;
+use crate::result::{
+    ScenarioInfo, SecondOrderIndex, SobolIndex, SobolResult, SobolSeries, SobolSettings,
+};
+use crate::sample::{LatinHypercube, MonteCarlo, PointSource, ScrambledSobol};
+use crate::scenario::Scenario;
+
+/// The smallest power of two ≥ max(n, the minimum base count).
+pub fn base_count(n: u64) -> u64 {
+    n.max(crate::sensitivity::MIN_BASE).next_power_of_two()
+}
+
+/// Second-order entries for factor pairs i < j, in row order.
+fn second_order_entries(
+    model: &Model,
+    second: &[crate::sensitivity::Estimate],
+) -> Vec<SecondOrderIndex> {
+    let k = model.factors.len();
+    let pairs = (0..k).flat_map(|i| (i + 1..k).map(move |j| (i, j)));
+    pairs
+        .zip(second)
+        .map(|((i, j), e)| SecondOrderIndex {
+            factors: [model.factors[i].name.clone(), model.factors[j].name.clone()],
+            s2: e.value,
+            s2_ci: [e.low, e.high],
+        })
+        .collect()
+}
+
+/// What a Sobol' analysis is asked for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SobolOptions {
+    /// Base sample count: a power of two ≥ `sensitivity::MIN_BASE`.
+    pub n_base: u64,
+    pub seed: u64,
+    pub level: f64,
+    /// Worker threads (0 = all cores); does not change the result.
+    pub threads: usize,
+    pub second_order: bool,
+    pub target: Option<PrecisionTarget>,
+    pub sampler: SamplerKind,
+    /// Independent randomisations of a sobol or lhs design (ignored by mc).
+    pub replicates: u32,
+}
+
+/// Default number of independent randomisations of a sobol or lhs design.
+pub const DEFAULT_REPLICATES: u32 = 8;
+
+/// A precision target for `ecoband sobol --target-width`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrecisionTarget {
+    /// Largest accepted ST interval half-width.
+    pub half_width: f64,
+    /// Largest base sample count to double up to.
+    pub max_n_base: u64,
+}
+
+/// The widest total-order interval half-width over every analysed output.
+fn widest_st_half_width(run: &crate::sensitivity::SobolRun, level: f64) -> f64 {
+    (0..run.outputs.len())
+        .flat_map(|o| crate::sensitivity::estimates(run, o, level).total)
+        .map(|e| (e.high - e.low) / 2.0)
+        .fold(0.0, f64::max)
+}
+
+/// Runs a Sobol' analysis (doubling N up to the target's maximum until every
+/// ST half-width is below the target, if one is given) and builds the result.
+pub fn sensitivity_analysis(
+    scenario: &Scenario,
+    model: &Model,
+    options: &SobolOptions,
+) -> Result<SobolResult, AppError> {
+    use crate::sensitivity::{
+        BATCHES, Design, Estimate, SobolEstimates, analysed_outputs, estimates, extend, run,
+    };
+    let SobolOptions {
+        n_base,
+        seed,
+        level,
+        threads,
+        second_order,
+        target,
+        sampler,
+        replicates,
+    } = *options;
+    let dims = 2 * model.n_dims;
+    let mc = MonteCarlo::new(seed);
+    let replicated: Vec<Box<dyn PointSource>> = match sampler {
+        SamplerKind::Mc => Vec::new(),
+        SamplerKind::Sobol => (0..replicates)
+            .map(|r| {
+                ScrambledSobol::new(dims, seed, r)
+                    .map(|s| Box::new(s) as Box<dyn PointSource>)
+                    .map_err(|e| AppError::Input(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?,
+        SamplerKind::Lhs => (0..replicates)
+            .map(|r| {
+                LatinHypercube::new(dims, n_base, seed, r)
+                    .map(|s| Box::new(s) as Box<dyn PointSource>)
+                    .map_err(|e| AppError::Input(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let design = match sampler {
+        SamplerKind::Mc => Design::MonteCarlo(&mc),
+        _ => Design::Replicated(&replicated),
+    };
+    let pool_error = |e: rayon::ThreadPoolBuildError| {
+        AppError::Io(format!("cannot start {threads} worker threads: {e}"))
+    };
+    let mut sums = run(model, &design, n_base, second_order, threads).map_err(pool_error)?;
+    let mut reached = None;
+    if let Some(t) = target {
+        loop {
+            if widest_st_half_width(&sums, level) <= t.half_width {
+                reached = Some(true);
+                break;
+            }
+            if 2 * sums.n_base > t.max_n_base {
+                reached = Some(false);
+                break;
+            }
+            sums = extend(model, &design, sums, threads).map_err(pool_error)?;
+        }
+    }
+    let n_base = sums.n_base;
+    let n_designs = match sampler {
+        SamplerKind::Mc => 1,
+        _ => u64::from(replicates),
+    };
+    let mut sobol: IndexMap<String, IndexMap<String, SobolSeries>> = IndexMap::new();
+    for (o, (_, c, series)) in analysed_outputs(model).into_iter().enumerate() {
+        let SobolEstimates {
+            variance,
+            first,
+            total,
+            second,
+        } = estimates(&sums, o, level);
+        let k = model.factors.len();
+        let index = |name: &str, s1: &Estimate, st: &Estimate| SobolIndex {
+            factor: name.to_string(),
+            s1: s1.value,
+            s1_ci: [s1.low, s1.high],
+            st: st.value,
+            st_ci: [st.low, st.high],
+            flags: index_flags(s1, st),
+        };
+        let indices: Vec<SobolIndex> = model
+            .factors
+            .iter()
+            .enumerate()
+            .map(|(i, f)| index(&f.name, &first[i], &total[i]))
+            .collect();
+        let groups: Vec<SobolIndex> = model
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| index(&group.name, &first[k + g], &total[k + g]))
+            .collect();
+        let flags = series_flags(variance, &first[..k], &total[..k], n_base, WIDE_HALF_WIDTH);
+        let name = match series {
+            Series::Scope(s) => model.layout().scopes[s].to_string(),
+            _ => "total".to_string(),
+        };
+        sobol
+            .entry(model.layout().categories[c].id.to_string())
+            .or_default()
+            .insert(
+                name,
+                SobolSeries {
+                    variance,
+                    flags,
+                    indices,
+                    groups,
+                    s2: second_order_entries(model, &second),
+                },
+            );
+    }
+    Ok(SobolResult {
+        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioInfo::of(scenario),
+        settings: SobolSettings {
+            n_base,
+            replicates: (sampler != SamplerKind::Mc).then_some(replicates),
+            evaluations: n_designs
+                * n_base
+                * ((model.factors.len() * (1 + usize::from(second_order)) + model.groups.len())
+                    as u64
+                    + 2),
+            second_order,
+            sampler: sampler.name().to_string(),
+            seed,
+            first_order: "Saltelli et al. 2010".into(),
+            total_order: "Jansen 1999".into(),
+            ci_method: match sampler {
+                SamplerKind::Mc => {
+                    format!("batch means: Student-t over {BATCHES} contiguous batches")
+                }
+                SamplerKind::Sobol => {
+                    format!("randomised QMC: Student-t over {replicates} independent scramblings")
+                }
+                SamplerKind::Lhs => {
+                    format!("Student-t over {replicates} independent Latin hypercubes")
+                }
+            },
+            level,
+            target_width: target.map(|t| t.half_width),
+            target_reached: reached,
+            widest_st_half_width: widest_st_half_width(&sums, level),
+        },
+        sobol,
+    })
+}
+
+pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
+    if !(args.level > 0.0 && args.level < 1.0) {
+        return Err(AppError::Input(format!(
+            "--level {} is not allowed; it is a probability strictly between 0 and 1, e.g. 0.95",
+            args.level
+        )));
+    }
+    let (scenario, model) = load(&args.scenario)?;
+    let n_base = base_count(args.n_base);
+    if n_base != args.n_base {
+        eprintln!(
+            "note: --n-base {} rounded up to {n_base} (a power of two, at least {})",
+            args.n_base,
+            crate::sensitivity::MIN_BASE
+        );
+    }
+    let seed = args.seed.or(scenario.settings.seed).unwrap_or(DEFAULT_SEED);
+    let target = match args.target_width {
+        None => None,
+        Some(w) if w > 0.0 && w.is_finite() => Some(PrecisionTarget {
+            half_width: w,
+            max_n_base: base_count(args.max_n_base).max(n_base),
+        }),
+        Some(w) => {
+            return Err(AppError::Input(format!(
+                "--target-width {w} is not allowed; it is the largest accepted half-width of an ST interval, > 0 (e.g. 0.01)"
+            )));
+        }
+    };
+    let replicates = match (args.sampler, args.replicates) {
+        (SamplerKind::Mc, Some(_)) => {
+            return Err(AppError::Input(
+                "--replicates applies to the sobol and lhs samplers; mc computes its intervals from 32 batches of one stream".into(),
+            ));
+        }
+        (_, Some(r)) if r < 2 => {
+            return Err(AppError::Input(format!(
+                "--replicates {r} is not allowed; a Student-t interval needs at least 2 independent replicates (8 or more recommended)"
+            )));
+        }
+        (_, r) => r.unwrap_or(DEFAULT_REPLICATES),
+    };
+    if args.sampler == SamplerKind::Lhs && target.is_some() {
+        return Err(AppError::Input(
+            "--target-width needs a design that can be extended: a Latin hypercube of N points is not part of one of 2N; use --sampler sobol (default) or mc".into(),
+        ));
+    }
+    let options = SobolOptions {
+        n_base,
+        seed,
+        level: args.level,
+        threads: args.threads,
+        second_order: args.second_order,
+        target,
+        sampler: args.sampler,
+        replicates,
+    };
+    let result = sensitivity_analysis(&scenario, &model, &options)?;
+    if let Some(out) = &args.out {
+        write_json(out, &result)?;
+    }
+    Ok(table::sobol_table(&model.name, &result))
+}

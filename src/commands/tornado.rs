@@ -1,0 +1,60 @@
+//! `ecoband tornado`: one-at-a-time swings of every factor.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::app::{AppError, load, write_json};
+use crate::cli::TornadoArgs;
+use crate::report::table;
+use crate::result::ScenarioInfo;
+
+#[derive(Debug, Serialize)]
+struct TornadoSettings {
+    low: f64,
+    high: f64,
+    baseline: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TornadoResult {
+    ecoband_version: String,
+    scenario: ScenarioInfo,
+    settings: TornadoSettings,
+    tornado: IndexMap<String, crate::tornado::CategoryTornado>,
+}
+
+pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
+    if !(args.low > 0.0 && args.low < args.high && args.high < 1.0) {
+        return Err(AppError::Input(format!(
+            "--low {} and --high {} are not allowed; they are probabilities with 0 < low < high < 1, e.g. 0.05 and 0.95",
+            args.low, args.high
+        )));
+    }
+    let (scenario, model) = load(&args.scenario)?;
+    let bars = crate::tornado::tornado(&model, args.low, args.high, args.baseline);
+    let result = TornadoResult {
+        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioInfo::of(&scenario),
+        settings: TornadoSettings {
+            low: args.low,
+            high: args.high,
+            baseline: format!("{:?}", args.baseline).to_lowercase(),
+        },
+        tornado: model
+            .layout()
+            .categories
+            .iter()
+            .zip(bars)
+            .map(|(c, t)| (c.id.to_string(), t))
+            .collect(),
+    };
+    if let Some(out) = &args.out {
+        write_json(out, &result)?;
+    }
+    Ok(table::tornado_table(
+        &model.name,
+        &result.tornado,
+        args.low,
+        args.high,
+    ))
+}
