@@ -9,13 +9,14 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::{Command, RunArgs};
+use crate::cli::{Command, OverrideArgs, RunArgs};
 use crate::commands;
 use crate::engine;
 use crate::model::{self, Model};
 use crate::report::{table, write::write_atomically};
 use crate::result::{RunResult, RunSettings, ScenarioInfo, impacts};
 use crate::sample::{MonteCarlo, PointSource};
+use crate::scenario::overrides::{self, Override};
 use crate::scenario::{Scenario, ScenarioError};
 
 pub use commands::sobol::{
@@ -67,6 +68,100 @@ pub fn execute(command: Command) -> Result<String, AppError> {
 pub fn load(path: &Path) -> Result<(Scenario, Model), AppError> {
     let scenario = Scenario::load(path)?;
     let model = model::compile(&scenario)?;
+    finite_baseline(&scenario, &model)?;
+    Ok((scenario, model))
+}
+
+/// `load` with the `--set` overrides of the command line applied (notes on
+/// what they dropped go to stderr). An override that changes no output is
+/// refused unless `--allow-no-effect`: a what-if that silently changes
+/// nothing would be read as "this assumption does not matter".
+pub fn load_with(path: &Path, args: &OverrideArgs) -> Result<(Scenario, Model), AppError> {
+    if args.set.is_empty() {
+        return load(path);
+    }
+    let base = Scenario::load(path)?;
+    let overrides = parse_overrides(&args.set)?;
+    let (scenario, model, notes) = overridden(&base, &overrides)?;
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    if !args.allow_no_effect {
+        refuse_no_effect(&base, &overrides, &model)?;
+    }
+    Ok((scenario, model))
+}
+
+pub fn parse_overrides(args: &[String]) -> Result<Vec<Override>, AppError> {
+    args.iter()
+        .map(|a| Override::parse(a).map_err(AppError::Input))
+        .collect()
+}
+
+/// A scenario with overrides applied and compiled; errors and factor lines
+/// refer to the file as written (or to the `--set` that wrote them).
+pub fn overridden(
+    base: &Scenario,
+    overrides: &[Override],
+) -> Result<(Scenario, Model, Vec<String>), AppError> {
+    if overrides.is_empty() {
+        let model = model::compile(base)?;
+        finite_baseline(base, &model)?;
+        return Ok((base.clone(), model, Vec::new()));
+    }
+    let applied = overrides::apply(base, overrides)?;
+    let mut model = model::compile(&applied.scenario).map_err(|e| applied.map_error(e))?;
+    for f in &mut model.factors {
+        f.line = applied.original_line(f.line).unwrap_or(0);
+    }
+    for c in &mut model.constants {
+        c.line = applied.original_line(c.line).unwrap_or(0);
+    }
+    finite_baseline(&applied.scenario, &model)?;
+    Ok((applied.scenario, model, applied.notes))
+}
+
+/// Refuses each override without which the outputs are bit-identical.
+fn refuse_no_effect(
+    base: &Scenario,
+    overrides: &[Override],
+    model: &Model,
+) -> Result<(), AppError> {
+    for (i, o) in overrides.iter().enumerate() {
+        let others: Vec<Override> = overrides
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, o)| o.clone())
+            .collect();
+        // Without it the scenario may not even be valid: then it counts.
+        let Ok((_, without, _)) = overridden(base, &others) else {
+            continue;
+        };
+        if crate::paired::same_outputs(&without, model, DEFAULT_SEED) {
+            return Err(AppError::Input(no_effect_message(base, o)));
+        }
+    }
+    Ok(())
+}
+
+fn no_effect_message(base: &Scenario, o: &Override) -> String {
+    let applies_pue = match &base.model {
+        crate::scenario::ModelSpec::Footprint(f) => f.conventions.apply_pue,
+        crate::scenario::ModelSpec::TestFunction(_) => true,
+    };
+    let reason = if o.canonical().starts_with("datacenter.") && !applies_pue {
+        "the scenario sets `[conventions] apply_pue = false` (its energy is IT energy, as the study counted it), so no output is multiplied by the PUE; add `--set conventions.apply_pue=true` to count it".to_string()
+    } else {
+        format!(
+            "no output depends on this value here: every impact is bit-identical without it, at the nominal values and on {} paired samples (a value the model does not use, such as a `load` on a profile with a fixed `gpu_power_w`, or the value the scenario already has)",
+            crate::paired::EFFECT_SAMPLES
+        )
+    };
+    format!("{o} changes no output: {reason}; pass --allow-no-effect to run it anyway")
+}
+
+fn finite_baseline(scenario: &Scenario, model: &Model) -> Result<(), AppError> {
     let (baseline, _) = model.baseline();
     if let Some(j) = baseline.iter().position(|x| !x.is_finite()) {
         return Err(AppError::Input(format!(
@@ -76,7 +171,7 @@ pub fn load(path: &Path) -> Result<(Scenario, Model), AppError> {
             baseline[j]
         )));
     }
-    Ok((scenario, model))
+    Ok(())
 }
 
 /// Refuses a run in which some sample gave a non-finite output: the
@@ -174,17 +269,21 @@ pub fn simulate(
             sampler: points.name().to_string(),
             level,
             quantile_relative_error: crate::analyze::sketch::RELATIVE_ERROR,
+            overrides: scenario.overrides.clone(),
         },
         impacts: impacts(model, &acc, level),
     })
 }
 
 fn run(args: &RunArgs) -> Result<String, AppError> {
-    let (scenario, model) = load(&args.scenario)?;
+    let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let (samples, seed, level) = run_settings(args, &scenario)?;
     let result = simulate(&scenario, &model, samples, seed, level, args.threads)?;
     if let Some(out) = &args.out {
         write_json(out, &result)?;
     }
-    Ok(table::run_table(&result))
+    Ok(table::with_overrides(
+        table::run_table(&result),
+        &scenario.overrides,
+    ))
 }

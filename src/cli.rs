@@ -63,12 +63,27 @@ pub struct PresetsArgs {
 pub struct ScenarioArg {
     /// Scenario file (TOML; see docs/scenario-format.md)
     pub scenario: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+}
+
+/// What-if overrides of a scenario's values, on every command that reads one.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OverrideArgs {
+    /// Override a value: KEY as `ecoband check` lists it (datacenter.pue, profiles.NAME.lifetime_years, inventory."row name".gpu_hours, a parameter's name …) or SECTION.preset=NAME to swap a preset; VALUE in the scenario's own syntax (1.4, { dist = "triangular", min = 1.1, mode = 1.2, max = 1.6 }, { value = 3, unit = "yr" }). Repeatable
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Accept an override that changes no output (refused by default, with the reason)
+    #[arg(long)]
+    pub allow_no_effect: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario file (TOML; see docs/scenario-format.md)
     pub scenario: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
     /// Number of Monte Carlo samples [default: the scenario's, else 1000000]
     #[arg(long, short = 'n')]
     pub samples: Option<u64>,
@@ -90,6 +105,8 @@ pub struct RunArgs {
 pub struct BaselineArgs {
     /// Scenario file (TOML; see docs/scenario-format.md)
     pub scenario: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
     /// Write the baseline as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
@@ -99,6 +116,8 @@ pub struct BaselineArgs {
 pub struct TornadoArgs {
     /// Scenario file (TOML; see docs/scenario-format.md)
     pub scenario: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
     /// Probability of each factor's low value
     #[arg(long, default_value_t = 0.05)]
     pub low: f64,
@@ -117,6 +136,8 @@ pub struct TornadoArgs {
 pub struct SobolArgs {
     /// Scenario file (TOML; see docs/scenario-format.md)
     pub scenario: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
     /// Base sample count N per replicate (a power of two ≥ 64; others are rounded up); R·N (k + 2) model evaluations
     #[arg(long, default_value_t = 8192)]
     pub n_base: u64,

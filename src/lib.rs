@@ -13,6 +13,7 @@ pub mod commands;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod paired;
 pub mod presets;
 pub mod report;
 pub mod result;

@@ -24,6 +24,8 @@ pub struct RunSettings {
     pub sampler: String,
     pub level: f64,
     pub quantile_relative_error: f64,
+    /// The `--set KEY=VALUE` overrides applied to the scenario file.
+    pub overrides: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -138,6 +140,8 @@ pub struct SobolSettings {
     pub target_reached: Option<bool>,
     /// Widest total-order interval half-width over every output and factor.
     pub widest_st_half_width: f64,
+    /// The `--set KEY=VALUE` overrides applied to the scenario file.
+    pub overrides: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::app::{AppError, load, write_json};
+use crate::app::{AppError, load_with, write_json};
 use crate::cli::BaselineArgs;
 use crate::model::Series;
 use crate::report::table;
@@ -26,9 +26,16 @@ struct EnergyJson {
 }
 
 #[derive(Debug, Serialize)]
+struct BaselineSettings {
+    /// The `--set KEY=VALUE` overrides applied to the scenario file.
+    overrides: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
 struct BaselineResult {
     ecoband_version: String,
     scenario: ScenarioInfo,
+    settings: BaselineSettings,
     /// The footprint model's energy split (absent for a test function).
     #[serde(skip_serializing_if = "Option::is_none")]
     energy: Option<EnergyJson>,
@@ -36,7 +43,7 @@ struct BaselineResult {
 }
 
 pub fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
-    let (scenario, model) = load(&args.scenario)?;
+    let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let (outputs, split) = model.baseline();
     if let Some(out) = &args.out {
         let layout = model.layout();
@@ -69,6 +76,9 @@ pub fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
         let result = BaselineResult {
             ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: ScenarioInfo::of(&scenario),
+            settings: BaselineSettings {
+                overrides: scenario.overrides.clone(),
+            },
             energy: split.as_ref().map(|split| EnergyJson {
                 it_kwh: split.it_kwh,
                 facility_kwh: split.facility_kwh,
@@ -78,5 +88,8 @@ pub fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
         };
         write_json(out, &result)?;
     }
-    Ok(table::baseline_table(&model, &outputs, split.as_ref()))
+    Ok(table::with_overrides(
+        table::baseline_table(&model, &outputs, split.as_ref()),
+        &scenario.overrides,
+    ))
 }

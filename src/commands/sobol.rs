@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 
 use crate::analyze::diagnostics::{WIDE_HALF_WIDTH, index_flags, series_flags};
-use crate::app::{AppError, DEFAULT_SEED, load, write_json};
+use crate::app::{AppError, DEFAULT_SEED, load_with, write_json};
 use crate::cli::{SamplerKind, SobolArgs};
 use crate::model::{Model, Series};
 use crate::report::table;
@@ -217,6 +217,7 @@ pub fn sensitivity_analysis(
             target_width: target.map(|t| t.half_width),
             target_reached: reached,
             widest_st_half_width: widest_st_half_width(&sums, level),
+            overrides: scenario.overrides.clone(),
         },
         sobol,
     })
@@ -229,7 +230,7 @@ pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
             args.level
         )));
     }
-    let (scenario, model) = load(&args.scenario)?;
+    let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let n_base = base_count(args.n_base);
     if n_base != args.n_base {
         eprintln!(
@@ -283,5 +284,8 @@ pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
     if let Some(out) = &args.out {
         write_json(out, &result)?;
     }
-    Ok(table::sobol_table(&model.name, &result))
+    Ok(table::with_overrides(
+        table::sobol_table(&model.name, &result),
+        &scenario.overrides,
+    ))
 }

@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::app::{AppError, load, write_json};
+use crate::app::{AppError, load_with, write_json};
 use crate::cli::TornadoArgs;
 use crate::report::table;
 use crate::result::ScenarioInfo;
@@ -13,6 +13,8 @@ struct TornadoSettings {
     low: f64,
     high: f64,
     baseline: String,
+    /// The `--set KEY=VALUE` overrides applied to the scenario file.
+    overrides: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -30,7 +32,7 @@ pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
             args.low, args.high
         )));
     }
-    let (scenario, model) = load(&args.scenario)?;
+    let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let bars = crate::tornado::tornado(&model, args.low, args.high, args.baseline);
     let result = TornadoResult {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -39,6 +41,7 @@ pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
             low: args.low,
             high: args.high,
             baseline: format!("{:?}", args.baseline).to_lowercase(),
+            overrides: scenario.overrides.clone(),
         },
         tornado: model
             .layout()
@@ -51,10 +54,8 @@ pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
     if let Some(out) = &args.out {
         write_json(out, &result)?;
     }
-    Ok(table::tornado_table(
-        &model.name,
-        &result.tornado,
-        args.low,
-        args.high,
+    Ok(table::with_overrides(
+        table::tornado_table(&model.name, &result.tornado, args.low, args.high),
+        &scenario.overrides,
     ))
 }

@@ -14,7 +14,7 @@ pub use compile::compile;
 pub use factor::{Factor, FactorKind, format_number};
 pub use footprint::{EnergySplit, Footprint};
 pub use outputs::{CATEGORIES, Category, OutputLayout, SCOPES, Series};
-pub use quantity::Lanes;
+pub use quantity::{LANES, Lanes};
 pub use test_function::TestFunctionModel;
 
 /// A constant input as written in the scenario, kept to show its source.

@@ -201,6 +201,28 @@ pub fn baseline_table(
     out
 }
 
+/// A table whose first line (the title) is followed by the overrides
+/// applied, so that a what-if result is never read as the scenario's own.
+pub fn with_overrides(table: String, overrides: &[String]) -> String {
+    if overrides.is_empty() {
+        return table;
+    }
+    let shown: Vec<String> = overrides.iter().map(|o| format!("--set {o}")).collect();
+    match table.split_once('\n') {
+        Some((title, rest)) => format!("{title}\nwith {}\n{rest}", shown.join(" ")),
+        None => format!("{table}\nwith {}\n", shown.join(" ")),
+    }
+}
+
+/// A declaration's line, or `--set` for a value an override wrote.
+fn line_or_set(line: usize) -> String {
+    if line == 0 {
+        "--set".into()
+    } else {
+        line.to_string()
+    }
+}
+
 pub fn factor_table(model: &Model) -> String {
     let mut out = format!(
         "{} — {} uncertain factor(s), {} sampled dimension(s)\n\n",
@@ -227,7 +249,7 @@ pub fn factor_table(model: &Model) -> String {
     for f in &model.factors {
         rows.push(vec![
             f.name.clone(),
-            f.line.to_string(),
+            line_or_set(f.line),
             f.describe(),
             f.describe_nominal(),
             f.unit.clone().unwrap_or_else(|| "-".into()),
@@ -253,7 +275,7 @@ pub fn factor_table(model: &Model) -> String {
     for c in &model.constants {
         rows.push(vec![
             c.name.clone(),
-            c.line.to_string(),
+            line_or_set(c.line),
             format_number(c.value),
             c.unit.clone().unwrap_or_else(|| "-".into()),
             c.source

@@ -7,7 +7,7 @@ mod counter;
 mod lhs;
 mod sobol_points;
 
-pub use counter::MonteCarlo;
+pub use counter::{KeyedMonteCarlo, MonteCarlo};
 pub use lhs::{LatinHypercube, LhsError, MAX_LHS_POINTS};
 pub use sobol_points::{MAX_DIMS, MAX_POINTS, ScrambledSobol, SobolError};
 

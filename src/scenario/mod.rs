@@ -4,6 +4,7 @@
 
 pub mod doc;
 pub mod error;
+pub mod overrides;
 pub mod preset;
 mod sections;
 mod test_function;
@@ -61,8 +62,12 @@ pub struct Scenario {
     pub model: ModelSpec,
     /// Factor groups declared for sensitivity analysis.
     pub groups: Vec<GroupSpec>,
-    /// The file's text, kept so that later checks can give line numbers.
+    /// The file's text, kept so that later checks can give line numbers
+    /// (with overrides: the text they produced).
     pub text: String,
+    /// The `--set KEY=VALUE` overrides applied, in canonical form; `sha256`
+    /// stays the file's, so results record both.
+    pub overrides: Vec<String>,
 }
 
 /// The equations a scenario's inputs feed.
@@ -179,6 +184,7 @@ impl Scenario {
             model,
             groups: sections::parse_groups(&root)?,
             text: text.to_string(),
+            overrides: Vec::new(),
         };
         Ok(scenario)
     }
