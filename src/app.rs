@@ -56,6 +56,7 @@ pub fn execute(command: Command) -> Result<String, AppError> {
     match command {
         Command::Run(args) => run(&args),
         Command::Check(args) => commands::check::check(&args),
+        Command::Compare(args) => commands::compare::compare(&args),
         Command::Baseline(args) => commands::baseline::baseline(&args),
         Command::Tornado(args) => commands::tornado::tornado(&args),
         Command::Sobol(args) => commands::sobol::sobol(&args),
@@ -122,7 +123,7 @@ pub fn overridden(
 }
 
 /// Refuses each override without which the outputs are bit-identical.
-fn refuse_no_effect(
+pub(crate) fn refuse_no_effect(
     base: &Scenario,
     overrides: &[Override],
     model: &Model,
@@ -231,7 +232,7 @@ const PROGRESS_FROM_SAMPLES: u64 = 2_000_000;
 
 /// A progress bar on stderr for long runs at a terminal; hidden otherwise
 /// (pipes, CI, tests), so that output stays clean.
-fn progress_bar(samples: u64) -> ProgressBar {
+pub(crate) fn progress_bar(samples: u64) -> ProgressBar {
     if samples < PROGRESS_FROM_SAMPLES || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

@@ -28,6 +28,11 @@ pub enum Command {
         after_help = "Examples:\n  ecoband run scenarios/moshi.toml\n  ecoband run scenarios/moshi.toml --samples 10000000 --seed 7 --out moshi.json\n  ecoband run scenarios/bloom.toml --level 0.9 --threads 1"
     )]
     Run(RunArgs),
+    /// Paired comparison of two scenarios (or one and its what-if) on common random numbers
+    #[command(
+        after_help = "Examples:\n  ecoband compare scenarios/moshi.toml --set-b datacenter.pue=1.2\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --out deu.json\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --set-b datacenter.pue=1.4 --tornado\n  ecoband compare scenarios/olmo2-7b.toml scenarios/examples/my-project.toml\n\nFactors with the same name draw the same random numbers on both sides, so B − A is what changed, not Monte Carlo noise. --set applies to both sides, --set-b to B only."
+    )]
+    Compare(CompareArgs),
     /// Validate a scenario and list every uncertain factor with its source
     #[command(after_help = "Example:\n  ecoband check scenarios/moshi.toml")]
     Check(ScenarioArg),
@@ -97,6 +102,37 @@ pub struct RunArgs {
     #[arg(long)]
     pub level: Option<f64>,
     /// Write the full result as JSON to this file (atomically)
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario A (TOML; see docs/scenario-format.md)
+    pub a: PathBuf,
+    /// Scenario B [default: A, changed by --set-b]
+    pub b: Option<PathBuf>,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+    /// Override a value of B only (same syntax as --set). Repeatable
+    #[arg(long = "set-b", value_name = "KEY=VALUE")]
+    pub set_b: Vec<String>,
+    /// Number of paired samples [default: A's scenario's, else 1000000]
+    #[arg(long, short = 'n')]
+    pub samples: Option<u64>,
+    /// Random seed [default: A's scenario's, else 42]
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Worker threads (0 = all cores); does not change the result
+    #[arg(long, short = 't', default_value_t = 0)]
+    pub threads: usize,
+    /// Probability of the central intervals [default: A's scenario's, else 0.95]
+    #[arg(long)]
+    pub level: Option<f64>,
+    /// Also split the difference by change: each --set-b override applied to A alone
+    #[arg(long)]
+    pub tornado: bool,
+    /// Write the full comparison as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
 }

@@ -3,14 +3,14 @@
 //! impact category, scope and tag value.
 
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analyze::{Summary, summarize};
 use crate::engine::Accumulated;
 use crate::model::{Model, Series};
 use crate::scenario::Scenario;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioInfo {
     pub name: String,
     pub path: String,

@@ -3,6 +3,7 @@
 
 pub mod diagnostics;
 pub mod moments;
+pub mod proportion;
 pub mod sketch;
 pub mod sobol;
 pub mod summary;

@@ -1,6 +1,6 @@
 //! The statistics reported for one output series.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::moments::Moments;
 use super::sketch::QuantileSketch;
@@ -12,14 +12,14 @@ pub const QUANTILES: [f64; 7] = [0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975];
 /// standard error of a quantile below.
 const Z95: f64 = 1.959_963_984_540_054;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     pub level: f64,
     pub low: f64,
     pub high: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub baseline: f64,
     pub mean: f64,
@@ -28,7 +28,7 @@ pub struct Summary {
     pub min: f64,
     pub max: f64,
     /// Keyed by the probability written as in `QUANTILES`, e.g. "0.025".
-    #[serde(serialize_with = "as_map")]
+    #[serde(serialize_with = "as_map", deserialize_with = "from_map")]
     pub quantiles: Vec<(String, f64)>,
     pub interval: Interval,
     /// Monte Carlo standard error of the mean: sd / √N.
@@ -44,6 +44,11 @@ fn as_map<S: serde::Serializer>(pairs: &[(String, f64)], s: S) -> Result<S::Ok, 
         map.serialize_entry(k, v)?;
     }
     map.end()
+}
+
+fn from_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, f64)>, D::Error> {
+    let map: indexmap::IndexMap<String, f64> = Deserialize::deserialize(d)?;
+    Ok(map.into_iter().collect())
 }
 
 /// Standard error of the `q`-quantile estimate, distribution-free: the ranks

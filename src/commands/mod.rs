@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod check;
+pub mod compare;
 pub mod presets;
 pub mod sobol;
 pub mod tornado;

@@ -9,6 +9,7 @@
 //! coordinates keyed by its name.
 
 pub mod engine;
+pub mod result;
 
 use std::collections::HashMap;
 

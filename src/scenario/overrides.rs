@@ -35,6 +35,8 @@ pub struct Override {
     pub key: String,
     /// The value as typed, in the scenario's value syntax.
     pub value: String,
+    /// The option that gave it (`--set`, or `--set-b` of `compare`).
+    pub flag: &'static str,
     segments: Vec<Segment>,
 }
 
@@ -69,8 +71,14 @@ impl Override {
         Ok(Override {
             key: key.to_string(),
             value: value.to_string(),
+            flag: "--set",
             segments,
         })
+    }
+
+    /// The same override, as given by another option (for messages).
+    pub fn given_as(self, flag: &'static str) -> Self {
+        Override { flag, ..self }
     }
 
     /// The argument in canonical form, as results record it.
@@ -81,7 +89,7 @@ impl Override {
 
 impl fmt::Display for Override {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "--set {}={}", self.key, self.value)
+        write!(f, "{} {}={}", self.flag, self.key, self.value)
     }
 }
 
