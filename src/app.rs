@@ -57,6 +57,7 @@ pub fn execute(command: Command) -> Result<String, AppError> {
         Command::Run(args) => run(&args),
         Command::Check(args) => commands::check::check(&args),
         Command::Compare(args) => commands::compare::compare(&args),
+        Command::Sweep(args) => commands::sweep::sweep(&args),
         Command::Baseline(args) => commands::baseline::baseline(&args),
         Command::Tornado(args) => commands::tornado::tornado(&args),
         Command::Sobol(args) => commands::sobol::sobol(&args),

@@ -33,6 +33,11 @@ pub enum Command {
         after_help = "Examples:\n  ecoband compare scenarios/moshi.toml --set-b datacenter.pue=1.2\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --out deu.json\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --set-b datacenter.pue=1.4 --tornado\n  ecoband compare scenarios/olmo2-7b.toml scenarios/examples/my-project.toml\n\nFactors with the same name draw the same random numbers on both sides, so B − A is what changed, not Monte Carlo noise. --set applies to both sides, --set-b to B only."
     )]
     Compare(CompareArgs),
+    /// Run a scenario at every point of a sweep file (a grid and/or listed points of --set overrides), on common random numbers
+    #[command(
+        after_help = "Examples:\n  ecoband sweep scenarios/sweeps/moshi-by-location.toml --out sweep/\n  ecoband sweep scenarios/sweeps/moshi-lifetime-pue.toml --samples 100000\n\nWrites DIR/sweep.csv and DIR/sweep.json (a row per point and impact) and DIR/points/NAME.json (each point's full result). Format: docs/sweeps.md."
+    )]
+    Sweep(SweepArgs),
     /// Validate a scenario and list every uncertain factor with its source
     #[command(after_help = "Example:\n  ecoband check scenarios/moshi.toml")]
     Check(ScenarioArg),
@@ -135,6 +140,30 @@ pub struct CompareArgs {
     /// Write the full comparison as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Sweep file (TOML; see docs/sweeps.md)
+    pub sweep: PathBuf,
+    /// Folder for sweep.csv, sweep.json and points/NAME.json (created if missing)
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Samples per point [default: the sweep's, else the scenario's, else 1000000]
+    #[arg(long, short = 'n')]
+    pub samples: Option<u64>,
+    /// Random seed [default: the sweep's, else the scenario's, else 42]
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Probability of the central intervals [default: the sweep's, else the scenario's, else 0.95]
+    #[arg(long)]
+    pub level: Option<f64>,
+    /// Worker threads (0 = all cores); does not change the result
+    #[arg(long, short = 't', default_value_t = 0)]
+    pub threads: usize,
+    /// Accept a point whose overrides change no output
+    #[arg(long)]
+    pub allow_no_effect: bool,
 }
 
 #[derive(Debug, Args)]

@@ -139,6 +139,18 @@ pub fn run_with_progress(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
+    Ok(run_in(&pool, model, points, samples, progress))
+}
+
+/// As `run_with_progress`, on a thread pool the caller keeps (a sweep runs
+/// every point on one pool).
+pub fn run_in(
+    pool: &rayon::ThreadPool,
+    model: &Model,
+    points: &dyn PointSource,
+    samples: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Accumulated {
     let (shift, _) = model.baseline();
     let n_chunks = samples.div_ceil(CHUNK);
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
@@ -169,5 +181,5 @@ pub fn run_with_progress(
             total.merge(part);
         }
     }
-    Ok(Accumulated { moments, sketches })
+    Accumulated { moments, sketches }
 }

@@ -20,5 +20,6 @@ pub mod result;
 pub mod sample;
 pub mod scenario;
 pub mod sensitivity;
+pub mod sweep;
 pub mod test_functions;
 pub mod tornado;

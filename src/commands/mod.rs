@@ -6,4 +6,5 @@ pub mod check;
 pub mod compare;
 pub mod presets;
 pub mod sobol;
+pub mod sweep;
 pub mod tornado;

@@ -215,7 +215,7 @@ fn add_preset_choices(choices: &mut Vec<ChoiceSpec>, profiles: &[ProfileSpec]) {
     }
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -1,0 +1,345 @@
+//! `ecoband sweep SWEEP.toml [--out DIR]`: the base scenario run at every
+//! point of a sweep file, all points on common random numbers (each
+//! factor draws the uniforms of the base scenario's factor of the same
+//! name), so that differences between points are the changes, not Monte
+//! Carlo noise. One combined table (terminal, CSV, JSON) and each point's
+//! full result.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::analyze::Summary;
+use crate::app::{
+    AppError, DEFAULT_LEVEL, DEFAULT_SAMPLES, DEFAULT_SEED, overridden, progress_bar,
+    refuse_no_effect, write_json,
+};
+use crate::cli::SweepArgs;
+use crate::engine;
+use crate::model::{self, Model, format_number};
+use crate::paired::pair;
+use crate::report::table::render_aligned;
+use crate::report::write::write_atomically;
+use crate::result::{RunResult, RunSettings, ScenarioInfo, impacts};
+use crate::sample::KeyedMonteCarlo;
+use crate::scenario::Scenario;
+use crate::sweep::{Point, Sweep};
+
+/// What the combined table keeps of each point and category.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointImpact {
+    pub unit: String,
+    pub baseline: f64,
+    pub mean: f64,
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
+    pub mc_se_mean: f64,
+    pub mc_se_interval: [f64; 2],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointResult {
+    pub name: String,
+    pub overrides: Vec<String>,
+    /// Each axis's label at this point (empty for a listed point).
+    pub axes: indexmap::IndexMap<String, String>,
+    /// The point's full result, relative to the output folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    pub impacts: indexmap::IndexMap<String, PointImpact>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepInfo {
+    pub name: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepSettings {
+    pub samples: u64,
+    pub seed: u64,
+    pub sampler: String,
+    pub level: f64,
+    pub common_random_numbers: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepResult {
+    pub kind: String,
+    pub ecoband_version: String,
+    pub sweep: SweepInfo,
+    pub scenario: ScenarioInfo,
+    pub settings: SweepSettings,
+    pub points: Vec<PointResult>,
+}
+
+/// A point's name as a file name: letters, digits and `=,.-_` kept, any
+/// other character replaced by `_`.
+pub fn file_name(point: &str) -> String {
+    let clean: String = point
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "=,.-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{clean}.json")
+}
+
+fn in_point(sweep: &Sweep, p: &Point, e: AppError) -> AppError {
+    AppError::Input(format!("{}: point `{}`: {e}", sweep.path, p.name))
+}
+
+pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
+    let sweep = Sweep::load(&args.sweep)?;
+    let base = Scenario::load(&sweep.scenario)
+        .map_err(|e| AppError::Input(format!("{}: the sweep's scenario: {e}", sweep.path)))?;
+    let base_model = model::compile(&base)?;
+    let samples = args
+        .samples
+        .or(sweep.samples)
+        .or(base.settings.samples)
+        .unwrap_or(DEFAULT_SAMPLES);
+    let seed = args
+        .seed
+        .or(sweep.seed)
+        .or(base.settings.seed)
+        .unwrap_or(DEFAULT_SEED);
+    let level = args
+        .level
+        .or(sweep.level)
+        .or(base.settings.level)
+        .unwrap_or(DEFAULT_LEVEL);
+    if samples < 2 || !(level > 0.0 && level < 1.0) {
+        return Err(AppError::Input(format!(
+            "samples {samples} and level {level}: a sweep needs at least 2 samples per point and a level strictly between 0 and 1"
+        )));
+    }
+    // Every point is checked before anything runs or is written.
+    let mut compiled = Vec::with_capacity(sweep.points.len());
+    for p in &sweep.points {
+        let (s, m, _) = overridden(&base, &p.overrides).map_err(|e| in_point(&sweep, p, e))?;
+        if !args.allow_no_effect {
+            refuse_no_effect(&base, &p.overrides, &m).map_err(|e| in_point(&sweep, p, e))?;
+        }
+        compiled.push((s, m));
+    }
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir.join("points")).map_err(|e| {
+            AppError::Io(format!(
+                "{}: cannot create the output folder: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .map_err(|e| AppError::Io(format!("cannot start {} worker threads: {e}", args.threads)))?;
+    let total = samples * sweep.points.len() as u64;
+    let bar = progress_bar(total);
+    let mut points = Vec::with_capacity(compiled.len());
+    for (i, (p, (scenario, model))) in sweep.points.iter().zip(&compiled).enumerate() {
+        let keys = pair(&base_model, model).keys_b;
+        let source = KeyedMonteCarlo::new(seed, keys);
+        let done_before = i as u64 * samples;
+        let acc = engine::run_in(&pool, model, &source, samples, &|done| {
+            bar.set_position(done_before + done)
+        });
+        let result = point_result(scenario, model, &acc, (samples, seed, level))
+            .map_err(|e| in_point(&sweep, p, e))?;
+        let file = match &args.out {
+            None => None,
+            Some(dir) => {
+                let name = format!("points/{}", file_name(&p.name));
+                write_json(&dir.join(&name), &result)?;
+                Some(name)
+            }
+        };
+        points.push(PointResult {
+            name: p.name.clone(),
+            overrides: scenario.overrides.clone(),
+            axes: p.labels.iter().cloned().collect(),
+            file,
+            impacts: result
+                .impacts
+                .iter()
+                .map(|(cat, i)| (cat.clone(), point_impact(&i.unit, &i.total)))
+                .collect(),
+        });
+    }
+    bar.finish_and_clear();
+    let result = SweepResult {
+        kind: "sweep".into(),
+        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        sweep: SweepInfo {
+            name: sweep.name.clone(),
+            path: sweep.path.clone(),
+            sha256: sweep.sha256.clone(),
+        },
+        scenario: ScenarioInfo::of(&base),
+        settings: SweepSettings {
+            samples,
+            seed,
+            sampler: "mc".into(),
+            level,
+            common_random_numbers: "by factor name: every point's factor takes the random numbers of the base scenario's factor of the same name".into(),
+        },
+        points,
+    };
+    if let Some(dir) = &args.out {
+        write_csv(&dir.join("sweep.csv"), &sweep, &result)?;
+        write_json(&dir.join("sweep.json"), &result)?;
+    }
+    Ok(sweep_table(&result))
+}
+
+fn point_result(
+    scenario: &Scenario,
+    model: &Model,
+    acc: &engine::Accumulated,
+    (samples, seed, level): (u64, u64, f64),
+) -> Result<RunResult, AppError> {
+    let m = &acc.moments;
+    if let Some(j) = (0..m.mean.len()).find(|&j| !(m.mean[j].is_finite() && m.m2[j].is_finite())) {
+        return Err(AppError::Input(format!(
+            "some samples of {} are not finite numbers; check the ranges of the inputs",
+            model.layout().series_name(j)
+        )));
+    }
+    Ok(RunResult {
+        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioInfo::of(scenario),
+        settings: RunSettings {
+            samples,
+            seed,
+            sampler: "mc".into(),
+            level,
+            quantile_relative_error: crate::analyze::sketch::RELATIVE_ERROR,
+            overrides: scenario.overrides.clone(),
+        },
+        impacts: impacts(model, acc, level),
+    })
+}
+
+fn point_impact(unit: &str, s: &Summary) -> PointImpact {
+    PointImpact {
+        unit: unit.to_string(),
+        baseline: s.baseline,
+        mean: s.mean,
+        median: s.median,
+        low: s.interval.low,
+        high: s.interval.high,
+        mc_se_mean: s.mc_se_mean,
+        mc_se_interval: s.mc_se_interval,
+    }
+}
+
+/// One row per point and category, a column per axis (tidy: pandas and R
+/// read it with their defaults and can pivot on the axes).
+fn write_csv(path: &Path, sweep: &Sweep, result: &SweepResult) -> Result<(), AppError> {
+    let fail =
+        |e: csv::Error| AppError::Io(format!("{}: cannot write the table: {e}", path.display()));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["point".to_string()];
+    header.extend(sweep.axes.iter().map(|a| a.name.clone()));
+    header.extend(
+        [
+            "overrides",
+            "category",
+            "unit",
+            "baseline",
+            "mean",
+            "median",
+            "low",
+            "high",
+            "level",
+            "mc_se_mean",
+            "mc_se_low",
+            "mc_se_high",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header).map_err(fail)?;
+    for p in &result.points {
+        for (cat, i) in &p.impacts {
+            let mut row = vec![p.name.clone()];
+            row.extend(
+                sweep
+                    .axes
+                    .iter()
+                    .map(|a| p.axes.get(&a.name).cloned().unwrap_or_default()),
+            );
+            row.push(p.overrides.join(" "));
+            row.push(cat.clone());
+            row.push(i.unit.clone());
+            row.extend(
+                [
+                    i.baseline,
+                    i.mean,
+                    i.median,
+                    i.low,
+                    i.high,
+                    result.settings.level,
+                    i.mc_se_mean,
+                    i.mc_se_interval[0],
+                    i.mc_se_interval[1],
+                ]
+                .map(|x| x.to_string()),
+            );
+            w.write_record(&row).map_err(fail)?;
+        }
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Io(format!("{}: cannot write the table: {e}", path.display())))?;
+    write_atomically(path, &bytes)
+        .map_err(|e| AppError::Io(format!("{}: cannot write the table: {e}", path.display())))
+}
+
+fn sweep_table(r: &SweepResult) -> String {
+    let s = &r.settings;
+    let mut out = format!(
+        "{} — sweep of {} ({} points × {} samples, seed {}, common random numbers), {:.0}% central intervals\n\n",
+        r.sweep.name,
+        r.scenario.name,
+        r.points.len(),
+        s.samples,
+        s.seed,
+        100.0 * s.level
+    );
+    let mut rows = vec![
+        [
+            "point", "impact", "unit", "baseline", "mean", "±se", "median", "interval",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for p in &r.points {
+        for (cat, i) in &p.impacts {
+            rows.push(vec![
+                p.name.clone(),
+                cat.clone(),
+                i.unit.clone(),
+                format_number(i.baseline),
+                format_number(i.mean),
+                format_number(i.mc_se_mean),
+                format_number(i.median),
+                format!("[{}, {}]", format_number(i.low), format_number(i.high)),
+            ]);
+        }
+    }
+    out.push_str(&render_aligned(&rows, false));
+    let _ = writeln!(
+        out,
+        "\nEach point's factors draw the base scenario's random numbers by name, so differences between points are the changes, not Monte Carlo noise."
+    );
+    out
+}

@@ -1,0 +1,190 @@
+//! `ecoband sweep` end to end on the bundled sweeps, against truths: each
+//! point is the comparison's side B of the same override; points share
+//! their random numbers (two PUE points' energies are in exactly the PUE
+//! ratio, sample by sample); the combined CSV is the points' JSON.
+
+mod common;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use serde_json::Value;
+
+fn ecoband() -> Command {
+    Command::cargo_bin("ecoband").unwrap()
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn sweep(file: &str, dir: &Path, extra: &[&str]) -> Value {
+    ecoband()
+        .arg("sweep")
+        .arg(common::repo_file(file))
+        .args(["--samples", "20000", "--out"])
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success();
+    json(&dir.join("sweep.json"))
+}
+
+#[test]
+fn the_location_sweep_writes_the_combined_table_and_every_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = sweep("scenarios/sweeps/moshi-by-location.toml", dir.path(), &[]);
+    let names: Vec<&str> = r["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "country=FRA",
+            "country=DEU",
+            "country=POL",
+            "country=SWE",
+            "country=USA",
+            "country=CHN"
+        ]
+    );
+    // The CSV: one row per point and category, its numbers the JSON's.
+    let mut csv = csv::Reader::from_path(dir.path().join("sweep.csv")).unwrap();
+    let header = csv.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6 * 5);
+    for row in &rows {
+        let p = r["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == row[col("point")])
+            .unwrap();
+        assert_eq!(p["axes"]["country"], row[col("country")]);
+        let point = json(&dir.path().join(p["file"].as_str().unwrap()));
+        let total = &point["impacts"][&row[col("category")]];
+        for (column, field) in [
+            ("mean", "mean"),
+            ("median", "median"),
+            ("baseline", "baseline"),
+        ] {
+            let x: f64 = row[col(column)].parse().unwrap();
+            assert_eq!(x, total[field].as_f64().unwrap(), "{column}");
+        }
+    }
+    // Germany's grid is several times more carbon-intensive than France's.
+    let gwp = |i: usize| r["points"][i]["impacts"]["gwp"]["mean"].as_f64().unwrap();
+    assert!(gwp(1) > 3.0 * gwp(0));
+}
+
+#[test]
+fn a_point_is_side_b_of_the_same_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    sweep("scenarios/sweeps/moshi-by-location.toml", dir.path(), &[]);
+    let point = json(&dir.path().join("points/country=DEU.json"));
+    let out = dir.path().join("compare.json");
+    ecoband()
+        .arg("compare")
+        .arg(common::repo_file("scenarios/moshi.toml"))
+        .args([
+            "--samples",
+            "20000",
+            "--set-b",
+            "electricity.preset=\"DEU\"",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let c = json(&out);
+    for (cat, impact) in point["impacts"].as_object().unwrap() {
+        let mut total = impact.clone();
+        for k in ["unit", "by_scope", "by_tag"] {
+            total.as_object_mut().unwrap().remove(k);
+        }
+        assert_eq!(c["comparison"][cat]["b"], total, "{cat}");
+    }
+    assert_eq!(point["settings"]["overrides"], c["b"]["overrides"]);
+}
+
+#[test]
+fn points_share_their_random_numbers() {
+    // Energy is proportional to the PUE sample by sample; with common
+    // random numbers the mean energies of two PUE points are in exactly
+    // the PUE ratio (to rounding), where independent runs of 20,000
+    // samples would differ by about 0.3 % (their MC error).
+    let dir = tempfile::tempdir().unwrap();
+    let r = sweep("scenarios/sweeps/moshi-lifetime-pue.toml", dir.path(), &[]);
+    let points = r["points"].as_array().unwrap();
+    assert_eq!(points.len(), 36);
+    let energy = |name: &str| {
+        points.iter().find(|p| p["name"] == name).unwrap()["impacts"]["energy_kwh"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    let ratio = energy("lifetime=4yr,pue=1.6") / energy("lifetime=4yr,pue=1.1");
+    assert!((ratio / (1.6 / 1.1) - 1.0).abs() < 1e-12, "{ratio}");
+    // The lifetime changes embodied impacts only: same energy.
+    assert_eq!(
+        energy("lifetime=3yr,pue=1.3"),
+        energy("lifetime=8yr,pue=1.3")
+    );
+}
+
+#[test]
+fn a_sweep_is_the_same_for_any_thread_count() {
+    let mut files = Vec::new();
+    for threads in ["1", "3"] {
+        let dir = tempfile::tempdir().unwrap();
+        sweep(
+            "scenarios/sweeps/moshi-by-location.toml",
+            dir.path(),
+            &["--threads", threads],
+        );
+        files.push((
+            std::fs::read(dir.path().join("sweep.json")).unwrap(),
+            std::fs::read(dir.path().join("sweep.csv")).unwrap(),
+            std::fs::read(dir.path().join("points/country=USA.json")).unwrap(),
+        ));
+    }
+    assert_eq!(files[0], files[1]);
+}
+
+#[test]
+fn a_bad_point_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let moshi = common::repo_file("scenarios/moshi.toml");
+    let text = format!(
+        "[sweep]\nscenario = {:?}\n[[axis]]\nname = \"pue\"\nkey = \"datacenter.peu\"\nvalues = [1.2, 1.3]\n",
+        moshi.display().to_string()
+    );
+    let file = common::write_scenario(dir.path(), "bad.toml", &text);
+    let out = dir.path().join("out");
+    ecoband()
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("point `pue=1.2`"))
+        .stderr(contains("did you mean `datacenter.pue`?"));
+    assert!(!out.exists());
+    // A malformed sweep file names its line.
+    let file = common::write_scenario(
+        dir.path(),
+        "bad2.toml",
+        "[sweep]\nscenario = \"x.toml\"\n[[axis]]\nkey = \"a\"\nvalues = 3\n",
+    );
+    ecoband()
+        .arg("sweep")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(contains("bad2.toml:5"));
+}
