@@ -150,7 +150,7 @@ impl Sweep {
 }
 
 /// The text of a value as written in the file: an override's VALUE.
-fn written<'t>(text: &'t str, span: std::ops::Range<usize>) -> &'t str {
+fn written(text: &str, span: std::ops::Range<usize>) -> &str {
     text[span].trim()
 }
 
