@@ -408,3 +408,44 @@ fn a_test_function_has_no_footprint_keys() {
         "unknown key `electricity.preset`",
     );
 }
+
+#[test]
+fn a_presets_choice_by_its_weights_and_nominal() {
+    // The preset's choice is copied whole into the scenario's [choices],
+    // where a choice of the same name wins.
+    same_as_edit(
+        MOSHI,
+        &[
+            "h100_embodied_source.weights=[0, 1]",
+            "h100_embodied_source.nominal=nvidia_pcf",
+        ],
+        |t| {
+            insert_after(
+                t,
+                "[parameters]",
+                "",
+            )
+            .replacen(
+                "[parameters]\n",
+                "[choices.h100_embodied_source]\noptions = [\"boavizta\", \"nvidia_pcf\"]\nweights = [0, 1]\nnominal = \"nvidia_pcf\"\n\n[parameters]\n",
+                1,
+            )
+        },
+    );
+    // A nominal option nobody samples is refused, naming the override.
+    refused(
+        MOSHI,
+        &["--set", "h100_embodied_source.weights=[0, 1]"],
+        "nominal `boavizta` has weight 0",
+    );
+    refused(
+        MOSHI,
+        &["--set", "research_phase=20"],
+        "is a share set, not one value",
+    );
+    refused(
+        MOSHI,
+        &["--set", "h100_embodied_source=nvidia_pcf"],
+        "is a choice, not one value",
+    );
+}

@@ -197,6 +197,9 @@ struct Target {
     aliases: Vec<Vec<Segment>>,
     /// The preset the value comes from, if the file does not write it.
     preset: Option<Arc<PresetUse>>,
+    /// For a choice's `weights` or `nominal`: the choice's name, so that a
+    /// preset's choice is copied whole into the scenario's `[choices]`.
+    choice: Option<String>,
 }
 
 /// Every value of a parsed scenario, with where it is written.
@@ -217,6 +220,7 @@ fn targets(scenario: &Scenario) -> Vec<Target> {
             segments: child(&base, &[key("concentration")]),
             aliases: vec![alias],
             preset: None,
+            choice: None,
         });
         if let Some(total) = &set.total {
             add_value(&mut out, child(&base, &[key("total")]), Vec::new(), total);
@@ -226,6 +230,17 @@ fn targets(scenario: &Scenario) -> Vec<Target> {
                 segments: child(&base, &[key("shares"), key(k)]),
                 aliases: Vec::new(),
                 preset: None,
+                choice: None,
+            });
+        }
+    }
+    for c in &scenario.choices {
+        for k in ["weights", "nominal"] {
+            out.push(Target {
+                segments: path(&["choices", &c.name, k]),
+                aliases: vec![path(&[&c.name, k])],
+                preset: c.origin.clone(),
+                choice: Some(c.name.clone()),
             });
         }
     }
@@ -344,6 +359,7 @@ fn add_value(
         segments,
         aliases,
         preset: spec.origin.clone(),
+        choice: None,
     });
 }
 
@@ -451,8 +467,10 @@ fn apply_one(
         .find(|t| render(&t.segments) == wanted || t.aliases.iter().any(|a| render(a) == wanted));
     if let Some(t) = found {
         let value = parse_value(&o.value)?;
-        if let Some(preset) = &t.preset {
-            copy_from_preset(doc, preset, &t.segments)?;
+        match (&t.preset, &t.choice) {
+            (Some(preset), Some(choice)) => copy_choice(doc, preset, choice)?,
+            (Some(preset), None) => copy_from_preset(doc, preset, &t.segments)?,
+            _ => {}
         }
         return set(doc.as_item_mut(), &t.segments, value);
     }
@@ -474,6 +492,26 @@ fn apply_one(
         o.segments.len() > 1 && is_table(doc.as_item(), &o.segments[..o.segments.len() - 1]);
     if parent_is_table && suggest(&wanted, &known).is_none() {
         return set(doc.as_item_mut(), &o.segments, parse_value(&o.value)?);
+    }
+    if let Some(set) = index.iter().find_map(|t| match t.segments.as_slice() {
+        [Segment::Key(s), Segment::Key(name), Segment::Key(k)]
+            if s == "shares" && k == "concentration" && *name == wanted =>
+        {
+            Some(name)
+        }
+        _ => None,
+    }) {
+        return Err(format!(
+            "`{set}` is a share set, not one value: set its `{set}.concentration`, its `shares.{set}.total` or one share `shares.{set}.shares.KEY`"
+        ));
+    }
+    if let Some(choice) = index
+        .iter()
+        .find_map(|t| t.choice.as_ref().filter(|c| **c == wanted))
+    {
+        return Err(format!(
+            "`{choice}` is a choice, not one value: set its `{choice}.weights` (e.g. [0, 1] to keep one option) or `{choice}.nominal` (the baseline's option)"
+        ));
     }
     Err(unknown_key(&known, &wanted))
 }
@@ -679,6 +717,27 @@ fn copy_from_preset(
         }
     }
     Ok(())
+}
+
+/// A choice a hardware preset declares, copied whole into the scenario's
+/// `[choices]` (where a choice of the same name wins over the preset's),
+/// unless the scenario already declares it.
+fn copy_choice(doc: &mut DocumentMut, preset: &PresetUse, name: &str) -> Result<(), String> {
+    let at = path(&["choices", name]);
+    if lookup(doc.as_item(), &at).is_some() {
+        return Ok(());
+    }
+    let source: DocumentMut = preset
+        .text
+        .parse()
+        .map_err(|e| format!("cannot read preset `{}`: {e}", preset.name))?;
+    let choice = lookup(source.as_item(), &path(&[&preset.name, "choices", name]))
+        .ok_or_else(|| format!("preset `{}` has no choice `{name}`", preset.name))?
+        .clone();
+    if doc.get("choices").is_none() {
+        doc.insert("choices", Item::Table(Table::new()));
+    }
+    set_item(doc.as_item_mut(), &at, choice)
 }
 
 fn lookup<'a>(item: &'a Item, segments: &[Segment]) -> Option<&'a Item> {

@@ -368,6 +368,16 @@ pub fn parse_choice_table(t: &TableNode<'_, '_>) -> Result<Vec<ChoiceSpec>, Scen
                 )
             })?,
         };
+        if weights[nominal] == 0.0 {
+            return Err(c.doc.error_at(
+                &c.span_of("nominal"),
+                &c.child_path("nominal"),
+                format!(
+                    "nominal `{}` has weight 0: the baseline would be an option no sample takes; give it a weight or name another `nominal`",
+                    options[nominal]
+                ),
+            ));
+        }
         choices.push(ChoiceSpec {
             name: name.to_string(),
             options,
