@@ -4,17 +4,18 @@
 use std::fmt;
 use std::path::Path;
 
-use std::io::IsTerminal;
-
 use indexmap::IndexMap;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 
 use crate::analyze::diagnostics::{WIDE_HALF_WIDTH, index_flags, series_flags};
 use crate::cli::{BaselineArgs, Command, RunArgs, SamplerKind, SobolArgs, TornadoArgs};
 use crate::engine;
 use crate::model::{self, Model, Series};
-use crate::report::{table, write::write_atomically};
+use crate::report::{
+    progress, table,
+    write::{check_writable, write_atomically},
+};
 use crate::result::{
     RunResult, RunSettings, ScenarioInfo, SecondOrderIndex, SobolIndex, SobolResult, SobolSeries,
     SobolSettings, impacts,
@@ -62,7 +63,25 @@ pub fn execute(command: Command) -> Result<String, AppError> {
         Command::Tornado(args) => tornado(&args),
         Command::Sobol(args) => sobol(&args),
         Command::Presets(args) => presets(args.name.as_deref()),
+        Command::Completions(args) => crate::commands::completions::completions(&args),
+        Command::Man(args) => crate::commands::man::man(&args),
     }
+}
+
+/// Refuses every output target that cannot be written before anything is
+/// computed (exit 2: the path given is wrong, and nothing was run).
+pub fn check_outputs(targets: &[(&str, Option<&Path>)]) -> Result<(), AppError> {
+    for (option, path) in targets {
+        if let Some(path) = path {
+            check_writable(path).map_err(|why| {
+                AppError::Input(format!(
+                    "{option} {}: {why} (nothing was computed)",
+                    path.display()
+                ))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// `ecoband presets [NAME]`: the catalogue, or one preset in full.
@@ -157,17 +176,12 @@ pub fn run_settings(args: &RunArgs, scenario: &Scenario) -> Result<(u64, u64, f6
 const PROGRESS_FROM_SAMPLES: u64 = 2_000_000;
 
 /// A progress bar on stderr for long runs at a terminal; hidden otherwise
-/// (pipes, CI, tests), so that output stays clean.
+/// (short runs, pipes, CI, tests, `--quiet`), so that output stays clean.
 fn progress_bar(samples: u64) -> ProgressBar {
-    if samples < PROGRESS_FROM_SAMPLES || !std::io::stderr().is_terminal() {
+    if samples < PROGRESS_FROM_SAMPLES {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(samples);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} samples, {per_sec}, eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
+    progress::bar(samples, "samples")
 }
 
 /// Runs the Monte Carlo simulation and builds the result.
@@ -202,6 +216,7 @@ pub fn simulate(
 }
 
 fn run(args: &RunArgs) -> Result<String, AppError> {
+    check_outputs(&[("--out", args.out.as_deref())])?;
     let (scenario, model) = load(&args.scenario)?;
     let (samples, seed, level) = run_settings(args, &scenario)?;
     let result = simulate(&scenario, &model, samples, seed, level, args.threads)?;
@@ -237,6 +252,7 @@ struct BaselineResult {
 }
 
 fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
+    check_outputs(&[("--out", args.out.as_deref())])?;
     let (scenario, model) = load(&args.scenario)?;
     let (outputs, split) = model.baseline();
     if let Some(out) = &args.out {
@@ -304,6 +320,7 @@ fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
             args.low, args.high
         )));
     }
+    check_outputs(&[("--out", args.out.as_deref())])?;
     let (scenario, model) = load(&args.scenario)?;
     let bars = crate::tornado::tornado(&model, args.low, args.high, args.baseline);
     let result = TornadoResult {
@@ -437,7 +454,15 @@ pub fn sensitivity_analysis(
     let pool_error = |e: rayon::ThreadPoolBuildError| {
         AppError::Io(format!("cannot start {threads} worker threads: {e}"))
     };
-    let mut sums = run(model, &design, n_base, second_order, threads).map_err(pool_error)?;
+    let bar = progress::bar(0, "base samples");
+    let show = |done, total| {
+        if bar.length() != Some(total) {
+            bar.reset();
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    };
+    let mut sums = run(model, &design, n_base, second_order, threads, &show).map_err(pool_error)?;
     let mut reached = None;
     if let Some(t) = target {
         loop {
@@ -449,9 +474,10 @@ pub fn sensitivity_analysis(
                 reached = Some(false);
                 break;
             }
-            sums = extend(model, &design, sums, threads).map_err(pool_error)?;
+            sums = extend(model, &design, sums, threads, &show).map_err(pool_error)?;
         }
     }
+    bar.finish_and_clear();
     let n_base = sums.n_base;
     let n_designs = match sampler {
         SamplerKind::Mc => 1,
@@ -548,9 +574,10 @@ fn sobol(args: &SobolArgs) -> Result<String, AppError> {
             args.level
         )));
     }
+    check_outputs(&[("--out", args.out.as_deref())])?;
     let (scenario, model) = load(&args.scenario)?;
     let n_base = base_count(args.n_base);
-    if n_base != args.n_base {
+    if n_base != args.n_base && !progress::quiet() {
         eprintln!(
             "note: --n-base {} rounded up to {n_base} (a power of two, at least {})",
             args.n_base,

@@ -17,6 +17,9 @@ propagates millions of samples in parallel, and reports confidence intervals for
 primary energy, water and abiotic depletion, split by scope and by research phase."
 )]
 pub struct Cli {
+    /// Print nothing on stdout and draw no progress bar; errors still go to stderr, files are still written
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -51,6 +54,29 @@ pub enum Command {
         after_help = "Examples:\n  ecoband presets\n  ecoband presets FRA\n  ecoband presets dgx-h100\n\nA scenario names a preset with `preset = \"NAME\"` in [electricity], [datacenter] or [profiles.NAME] (docs/scenario-format.md, Presets)."
     )]
     Presets(PresetsArgs),
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  ecoband completions bash > ~/.local/share/bash-completion/completions/ecoband\n  ecoband completions zsh > ~/.zfunc/_ecoband\n  ecoband completions fish > ~/.config/fish/completions/ecoband.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), of ecoband or of one command
+    #[command(
+        after_help = "Examples:\n  ecoband man | man -l -\n  ecoband man run > ecoband-run.1"
+    )]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print; without it, the page of ecoband
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]

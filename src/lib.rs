@@ -9,6 +9,7 @@
 pub mod analyze;
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod dist;
 pub mod engine;
 pub mod model;
