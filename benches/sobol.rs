@@ -29,14 +29,28 @@ fn bench_samplers(c: &mut Criterion, name: &str, model: &Model, n_base: u64, thr
     for &t in threads {
         group.bench_function(format!("sobol_8x{n_base}_{t}_threads"), |b| {
             b.iter(|| {
-                sensitivity::run(model, &Design::Replicated(&replicates), n_base, false, t)
-                    .expect("pool")
+                sensitivity::run(
+                    model,
+                    &Design::Replicated(&replicates),
+                    n_base,
+                    false,
+                    t,
+                    &|_, _| {},
+                )
+                .expect("pool")
             })
         });
         group.bench_function(format!("mc_{}_{t}_threads", 8 * n_base), |b| {
             b.iter(|| {
-                sensitivity::run(model, &Design::MonteCarlo(&mc), 8 * n_base, false, t)
-                    .expect("pool")
+                sensitivity::run(
+                    model,
+                    &Design::MonteCarlo(&mc),
+                    8 * n_base,
+                    false,
+                    t,
+                    &|_, _| {},
+                )
+                .expect("pool")
             })
         });
     }

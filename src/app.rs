@@ -4,16 +4,17 @@
 use std::fmt;
 use std::path::Path;
 
-use std::io::IsTerminal;
-
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 
 use crate::cli::{Command, OverrideArgs, RunArgs};
 use crate::commands;
 use crate::engine;
 use crate::model::{self, Model};
-use crate::report::{table, write::write_atomically};
+use crate::report::{
+    progress, table,
+    write::{check_writable, write_atomically},
+};
 use crate::result::{RunResult, RunSettings, ScenarioInfo, impacts};
 use crate::sample::{MonteCarlo, PointSource};
 use crate::scenario::overrides::{self, Override};
@@ -62,7 +63,25 @@ pub fn execute(command: Command) -> Result<String, AppError> {
         Command::Tornado(args) => commands::tornado::tornado(&args),
         Command::Sobol(args) => commands::sobol::sobol(&args),
         Command::Presets(args) => commands::presets::presets(args.name.as_deref()),
+        Command::Completions(args) => commands::completions::completions(&args),
+        Command::Man(args) => commands::man::man(&args),
     }
+}
+
+/// Refuses every output target that cannot be written before anything is
+/// computed (exit 2: the path given is wrong, and nothing was run).
+pub fn check_outputs(targets: &[(&str, Option<&Path>)]) -> Result<(), AppError> {
+    for (option, path) in targets {
+        if let Some(path) = path {
+            check_writable(path).map_err(|why| {
+                AppError::Input(format!(
+                    "{option} {}: {why} (nothing was computed)",
+                    path.display()
+                ))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Loads, checks and compiles a scenario; refuses one whose deterministic
@@ -232,17 +251,12 @@ pub fn run_settings(args: &RunArgs, scenario: &Scenario) -> Result<(u64, u64, f6
 const PROGRESS_FROM_SAMPLES: u64 = 2_000_000;
 
 /// A progress bar on stderr for long runs at a terminal; hidden otherwise
-/// (pipes, CI, tests), so that output stays clean.
+/// (short runs, pipes, CI, tests, `--quiet`), so that output stays clean.
 pub(crate) fn progress_bar(samples: u64) -> ProgressBar {
-    if samples < PROGRESS_FROM_SAMPLES || !std::io::stderr().is_terminal() {
+    if samples < PROGRESS_FROM_SAMPLES {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(samples);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} samples, {per_sec}, eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
+    progress::bar(samples, "samples")
 }
 
 /// Runs the Monte Carlo simulation and builds the result.
@@ -278,6 +292,7 @@ pub fn simulate(
 }
 
 fn run(args: &RunArgs) -> Result<String, AppError> {
+    check_outputs(&[("--out", args.out.as_deref())])?;
     let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let (samples, seed, level) = run_settings(args, &scenario)?;
     let result = simulate(&scenario, &model, samples, seed, level, args.threads)?;

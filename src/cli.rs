@@ -17,6 +17,9 @@ propagates millions of samples in parallel, and reports confidence intervals for
 primary energy, water and abiotic depletion, split by scope and by research phase."
 )]
 pub struct Cli {
+    /// Print nothing on stdout and draw no progress bar; errors still go to stderr, files are still written
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -28,16 +31,6 @@ pub enum Command {
         after_help = "Examples:\n  ecoband run scenarios/moshi.toml\n  ecoband run scenarios/moshi.toml --samples 10000000 --seed 7 --out moshi.json\n  ecoband run scenarios/bloom.toml --level 0.9 --threads 1"
     )]
     Run(RunArgs),
-    /// Paired comparison of two scenarios (or one and its what-if) on common random numbers
-    #[command(
-        after_help = "Examples:\n  ecoband compare scenarios/moshi.toml --set-b datacenter.pue=1.2\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --out deu.json\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --set-b datacenter.pue=1.4 --tornado\n  ecoband compare scenarios/olmo2-7b.toml scenarios/examples/my-project.toml\n\nFactors with the same name draw the same random numbers on both sides, so B − A is what changed, not Monte Carlo noise. --set applies to both sides, --set-b to B only."
-    )]
-    Compare(CompareArgs),
-    /// Run a scenario at every point of a sweep file (a grid and/or listed points of --set overrides), on common random numbers
-    #[command(
-        after_help = "Examples:\n  ecoband sweep scenarios/sweeps/moshi-by-location.toml --out sweep/\n  ecoband sweep scenarios/sweeps/moshi-lifetime-pue.toml --samples 100000\n\nWrites DIR/sweep.csv and DIR/sweep.json (a row per point and impact) and DIR/points/NAME.json (each point's full result). Format: docs/sweeps.md."
-    )]
-    Sweep(SweepArgs),
     /// Validate a scenario and list every uncertain factor with its source
     #[command(after_help = "Example:\n  ecoband check scenarios/moshi.toml")]
     Check(ScenarioArg),
@@ -56,11 +49,44 @@ pub enum Command {
         after_help = "Examples:\n  ecoband baseline scenarios/bloom.toml\n  ecoband baseline scenarios/olmo2-7b.toml --out olmo-baseline.json"
     )]
     Baseline(BaselineArgs),
+    /// Paired comparison of two scenarios (or one and its what-if) on common random numbers
+    #[command(
+        after_help = "Examples:\n  ecoband compare scenarios/moshi.toml --set-b datacenter.pue=1.2\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --out deu.json\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --set-b datacenter.pue=1.4 --tornado\n  ecoband compare scenarios/olmo2-7b.toml scenarios/examples/my-project.toml\n\nFactors with the same name draw the same random numbers on both sides, so B − A is what changed, not Monte Carlo noise. --set applies to both sides, --set-b to B only."
+    )]
+    Compare(CompareArgs),
+    /// Run a scenario at every point of a sweep file (a grid and/or listed points of --set overrides), on common random numbers
+    #[command(
+        after_help = "Examples:\n  ecoband sweep scenarios/sweeps/moshi-by-location.toml --out sweep/\n  ecoband sweep scenarios/sweeps/moshi-lifetime-pue.toml --samples 100000\n\nWrites DIR/sweep.csv and DIR/sweep.json (a row per point and impact) and DIR/points/NAME.json (each point's full result). Format: docs/sweeps.md."
+    )]
+    Sweep(SweepArgs),
     /// List the bundled presets (grid mixes, data centres, hardware), or show one with every value and source
     #[command(
         after_help = "Examples:\n  ecoband presets\n  ecoband presets FRA\n  ecoband presets dgx-h100\n\nA scenario names a preset with `preset = \"NAME\"` in [electricity], [datacenter] or [profiles.NAME] (docs/scenario-format.md, Presets)."
     )]
     Presets(PresetsArgs),
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  ecoband completions bash > ~/.local/share/bash-completion/completions/ecoband\n  ecoband completions zsh > ~/.zfunc/_ecoband\n  ecoband completions fish > ~/.config/fish/completions/ecoband.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), of ecoband or of one command
+    #[command(
+        after_help = "Examples:\n  ecoband man | man -l -\n  ecoband man run > ecoband-run.1"
+    )]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print; without it, the page of ecoband
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -289,7 +289,9 @@ struct Part<'p> {
 }
 
 /// Runs the pick-freeze design with `n_base` base samples (per replicate)
-/// drawn as 2d-dimensional points.
+/// drawn as 2d-dimensional points, calling `progress(done, total)` in base
+/// samples after each round of chunks (from the calling thread; the result
+/// does not depend on it).
 ///
 /// # Panics
 /// If `n_base` is below `MIN_BASE` or not a multiple of `BATCHES` (the
@@ -300,6 +302,7 @@ pub fn run(
     n_base: u64,
     second_order: bool,
     threads: usize,
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<SobolRun, rayon::ThreadPoolBuildError> {
     assert!(
         n_base >= MIN_BASE && n_base.is_multiple_of(BATCHES),
@@ -307,7 +310,7 @@ pub fn run(
     );
     let parts = design.parts(0, n_base, BATCHES, 0);
     let batches = empty_batches(model, design.n_batches(), second_order);
-    let batches = run_parts(model, &parts, batches, second_order, threads)?;
+    let batches = run_parts(model, &parts, batches, (second_order, threads), progress)?;
     Ok(SobolRun::from_batches(model, n_base, second_order, batches))
 }
 
@@ -315,12 +318,14 @@ pub fn run(
 /// evaluation made. Monte Carlo: batch b of the 2N run is batches 2b and
 /// 2b + 1 of the N run for b < B/2; base samples N…2N give the other B/2
 /// batches. Replicated: each replicate adds its points N…2N (the first 2N
-/// points of a Sobol' sequence extend its first N).
+/// points of a Sobol' sequence extend its first N). `progress` as in
+/// [`run`], over the new base samples.
 pub fn extend(
     model: &Model,
     design: &Design,
     previous: SobolRun,
     threads: usize,
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<SobolRun, rayon::ThreadPoolBuildError> {
     let n = previous.n_base;
     let second_order = previous.second_order;
@@ -341,7 +346,7 @@ pub fn extend(
         }
         Design::Replicated(_) => (design.parts(n, 2 * n, 1, 0), previous.batches),
     };
-    batches = run_parts(model, &parts, batches, second_order, threads)?;
+    batches = run_parts(model, &parts, batches, (second_order, threads), progress)?;
     Ok(SobolRun::from_batches(model, 2 * n, second_order, batches))
 }
 
@@ -393,8 +398,8 @@ fn run_parts(
     model: &Model,
     parts: &[Part],
     mut batches: Vec<SobolSums>,
-    second_order: bool,
-    threads: usize,
+    (second_order, threads): (bool, usize),
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Vec<SobolSums>, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -417,6 +422,16 @@ fn run_parts(
         let start = parts[p].start + (c - first_chunk[p]) * lens[p];
         (p, start, start + lens[p])
     };
+    // Base samples in the parts before each part, for the progress count.
+    let before: Vec<u64> = parts
+        .iter()
+        .scan(0, |sum, p| {
+            let b = *sum;
+            *sum += p.end - p.start;
+            Some(b)
+        })
+        .collect();
+    let total: u64 = parts.iter().map(|p| p.end - p.start).sum();
     let swap_sets = swap_sets(model);
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(Worker::new(model, &outputs, swap_sets.len(), second_order)))
@@ -436,7 +451,11 @@ fn run_parts(
                     (start, end),
                 )
             },
-            |c, sums| batches[parts[locate(c).0].batch].merge(&sums),
+            |c, sums| {
+                let (p, _, end) = locate(c);
+                batches[parts[p].batch].merge(&sums);
+                progress(before[p] + end - parts[p].start, total);
+            },
         )
     });
     Ok(batches)

@@ -49,7 +49,19 @@ pub fn wilson(count: u64, samples: u64, level: f64) -> [f64; 2] {
     let z2 = z * z;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    [(centre - half).max(0.0), (centre + half).min(1.0)]
+    // At 0 or N successes the bound is exactly 0 or 1 (rounding would
+    // leave a few ulps).
+    let low = if count == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if count == samples {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    [low, high]
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::app::{AppError, load_with, write_json};
+use crate::app::{AppError, check_outputs, load_with, write_json};
 use crate::cli::BaselineArgs;
 use crate::model::Series;
 use crate::report::table;
@@ -43,6 +43,7 @@ struct BaselineResult {
 }
 
 pub fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
+    check_outputs(&[("--out", args.out.as_deref())])?;
     let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let (outputs, split) = model.baseline();
     if let Some(out) = &args.out {

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use indexmap::IndexMap;
 
 use crate::app::{
-    AppError, DEFAULT_LEVEL, DEFAULT_SAMPLES, DEFAULT_SEED, overridden, parse_overrides,
-    progress_bar, refuse_no_effect, write_json,
+    AppError, DEFAULT_LEVEL, DEFAULT_SAMPLES, DEFAULT_SEED, check_outputs, overridden,
+    parse_overrides, progress_bar, refuse_no_effect, write_json,
 };
 use crate::cli::CompareArgs;
 use crate::model::{Model, format_number};
@@ -133,6 +133,7 @@ fn options(args: &CompareArgs, a: &Scenario) -> Result<CompareOptions, AppError>
 }
 
 pub fn compare(args: &CompareArgs) -> Result<String, AppError> {
+    check_outputs(&[("--out", args.out.as_deref())])?;
     let common = parse_overrides(&args.overrides.set)?;
     let only_b: Vec<Override> = parse_overrides(&args.set_b)?
         .into_iter()

@@ -4,6 +4,8 @@
 pub mod baseline;
 pub mod check;
 pub mod compare;
+pub mod completions;
+pub mod man;
 pub mod presets;
 pub mod sobol;
 pub mod sweep;

@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 
 use crate::analyze::diagnostics::{WIDE_HALF_WIDTH, index_flags, series_flags};
-use crate::app::{AppError, DEFAULT_SEED, load_with, write_json};
+use crate::app::{AppError, DEFAULT_SEED, check_outputs, load_with, write_json};
 use crate::cli::{SamplerKind, SobolArgs};
 use crate::model::{Model, Series};
 use crate::report::table;
@@ -118,7 +118,15 @@ pub fn sensitivity_analysis(
     let pool_error = |e: rayon::ThreadPoolBuildError| {
         AppError::Io(format!("cannot start {threads} worker threads: {e}"))
     };
-    let mut sums = run(model, &design, n_base, second_order, threads).map_err(pool_error)?;
+    let bar = crate::report::progress::bar(0, "base samples");
+    let show = |done, total| {
+        if bar.length() != Some(total) {
+            bar.reset();
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    };
+    let mut sums = run(model, &design, n_base, second_order, threads, &show).map_err(pool_error)?;
     let mut reached = None;
     if let Some(t) = target {
         loop {
@@ -130,9 +138,10 @@ pub fn sensitivity_analysis(
                 reached = Some(false);
                 break;
             }
-            sums = extend(model, &design, sums, threads).map_err(pool_error)?;
+            sums = extend(model, &design, sums, threads, &show).map_err(pool_error)?;
         }
     }
+    bar.finish_and_clear();
     let n_base = sums.n_base;
     let n_designs = match sampler {
         SamplerKind::Mc => 1,
@@ -230,9 +239,10 @@ pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
             args.level
         )));
     }
+    check_outputs(&[("--out", args.out.as_deref())])?;
     let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let n_base = base_count(args.n_base);
-    if n_base != args.n_base {
+    if n_base != args.n_base && !crate::report::progress::quiet() {
         eprintln!(
             "note: --n-base {} rounded up to {n_base} (a power of two, at least {})",
             args.n_base,

@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::app::{AppError, load_with, write_json};
+use crate::app::{AppError, check_outputs, load_with, write_json};
 use crate::cli::TornadoArgs;
 use crate::report::table;
 use crate::result::ScenarioInfo;
@@ -32,6 +32,7 @@ pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
             args.low, args.high
         )));
     }
+    check_outputs(&[("--out", args.out.as_deref())])?;
     let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let bars = crate::tornado::tornado(&model, args.low, args.high, args.baseline);
     let result = TornadoResult {
