@@ -7,16 +7,15 @@ use std::path::Path;
 use indicatif::ProgressBar;
 use serde::Serialize;
 
-use crate::cli::{Command, OverrideArgs, RunArgs};
+use crate::cli::{Command, OverrideArgs};
 use crate::commands;
 use crate::engine;
 use crate::model::{self, Model};
 use crate::report::{
-    progress, table,
+    progress,
     write::{check_writable, write_atomically},
 };
-use crate::result::{RunResult, RunSettings, ScenarioInfo, impacts};
-use crate::sample::{MonteCarlo, PointSource};
+use crate::result::RunResult;
 use crate::scenario::overrides::{self, Override};
 use crate::scenario::{Scenario, ScenarioError};
 
@@ -36,6 +35,9 @@ pub enum AppError {
     Input(String),
     /// The machine failed us: a file could not be written (exit 1).
     Io(String),
+    /// The command ran and its answer fails the gate the user set, e.g.
+    /// `claim --fail-outside` (exit 3): `report` is still printed.
+    Outside { report: String, reason: String },
 }
 
 impl fmt::Display for AppError {
@@ -43,6 +45,7 @@ impl fmt::Display for AppError {
         match self {
             AppError::Scenario(e) => write!(f, "{e}"),
             AppError::Input(m) | AppError::Io(m) => write!(f, "{m}"),
+            AppError::Outside { reason, .. } => write!(f, "{reason}"),
         }
     }
 }
@@ -55,7 +58,8 @@ impl From<ScenarioError> for AppError {
 
 pub fn execute(command: Command) -> Result<String, AppError> {
     match command {
-        Command::Run(args) => run(&args),
+        Command::Run(args) => commands::run::run(&args),
+        Command::Claim(args) => commands::claim::claim(&args),
         Command::Check(args) => commands::check::check(&args),
         Command::Compare(args) => commands::compare::compare(&args),
         Command::Sweep(args) => commands::sweep::sweep(&args),
@@ -197,7 +201,7 @@ fn finite_baseline(scenario: &Scenario, model: &Model) -> Result<(), AppError> {
 
 /// Refuses a run in which some sample gave a non-finite output: the
 /// statistics would silently be wrong.
-fn check_finite(
+pub(crate) fn check_finite(
     scenario: &Scenario,
     model: &Model,
     acc: &engine::Accumulated,
@@ -223,30 +227,6 @@ pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), App
         .map_err(|e| AppError::Io(format!("{}: cannot write the result: {e}", path.display())))
 }
 
-/// Settings of a run: command line first, then the scenario, then defaults.
-pub fn run_settings(args: &RunArgs, scenario: &Scenario) -> Result<(u64, u64, f64), AppError> {
-    let samples = args
-        .samples
-        .or(scenario.settings.samples)
-        .unwrap_or(DEFAULT_SAMPLES);
-    let seed = args.seed.or(scenario.settings.seed).unwrap_or(DEFAULT_SEED);
-    let level = args
-        .level
-        .or(scenario.settings.level)
-        .unwrap_or(DEFAULT_LEVEL);
-    if samples < 2 {
-        return Err(AppError::Input(format!(
-            "--samples {samples} is too few; a run needs at least 2 samples (1000000 is a good start)"
-        )));
-    }
-    if !(level > 0.0 && level < 1.0) {
-        return Err(AppError::Input(format!(
-            "--level {level} is not allowed; it is a probability strictly between 0 and 1, e.g. 0.95"
-        )));
-    }
-    Ok((samples, seed, level))
-}
-
 /// Runs long enough to be worth a progress bar: about a second and more.
 const PROGRESS_FROM_SAMPLES: u64 = 2_000_000;
 
@@ -259,7 +239,8 @@ pub(crate) fn progress_bar(samples: u64) -> ProgressBar {
     progress::bar(samples, "samples")
 }
 
-/// Runs the Monte Carlo simulation and builds the result.
+/// Runs the Monte Carlo simulation with the default statistics and builds
+/// the result (`commands::run::simulate` takes every option).
 pub fn simulate(
     scenario: &Scenario,
     model: &Model,
@@ -268,39 +249,9 @@ pub fn simulate(
     level: f64,
     threads: usize,
 ) -> Result<RunResult, AppError> {
-    let points = MonteCarlo::new(seed);
-    let bar = progress_bar(samples);
-    let acc = engine::run_with_progress(model, &points, samples, threads, &|done| {
-        bar.set_position(done)
-    })
-    .map_err(|e| AppError::Io(format!("cannot start {threads} worker threads: {e}")))?;
-    bar.finish_and_clear();
-    check_finite(scenario, model, &acc)?;
-    Ok(RunResult {
-        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: ScenarioInfo::of(scenario),
-        settings: RunSettings {
-            samples,
-            seed,
-            sampler: points.name().to_string(),
-            level,
-            quantile_relative_error: crate::analyze::sketch::RELATIVE_ERROR,
-            overrides: scenario.overrides.clone(),
-        },
-        impacts: impacts(model, &acc, level),
-    })
-}
-
-fn run(args: &RunArgs) -> Result<String, AppError> {
-    check_outputs(&[("--out", args.out.as_deref())])?;
-    let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
-    let (samples, seed, level) = run_settings(args, &scenario)?;
-    let result = simulate(&scenario, &model, samples, seed, level, args.threads)?;
-    if let Some(out) = &args.out {
-        write_json(out, &result)?;
-    }
-    Ok(table::with_overrides(
-        table::run_table(&result),
-        &scenario.overrides,
-    ))
+    commands::run::simulate(
+        scenario,
+        model,
+        &commands::run::RunOptions::monte_carlo(samples, seed, level, threads),
+    )
 }

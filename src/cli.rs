@@ -28,9 +28,14 @@ pub struct Cli {
 pub enum Command {
     /// Monte Carlo run: statistics and intervals for every impact, scope and tag
     #[command(
-        after_help = "Examples:\n  ecoband run scenarios/moshi.toml\n  ecoband run scenarios/moshi.toml --samples 10000000 --seed 7 --out moshi.json\n  ecoband run scenarios/bloom.toml --level 0.9 --threads 1"
+        after_help = "Examples:\n  ecoband run scenarios/moshi.toml\n  ecoband run scenarios/moshi.toml --samples 10000000 --seed 7 --out moshi.json\n  ecoband run scenarios/bloom.toml --level 0.9 --threads 1\n  ecoband run scenarios/bloom.toml --exceed gwp=60t --quantiles 0.01,0.99\n  ecoband run scenarios/moshi.toml --sampler sobol --replicates 16\n  ecoband run scenarios/moshi.toml --precision 0.001"
     )]
     Run(RunArgs),
+    /// Where a published figure sits in the scenario's distribution: its percentile with an interval
+    #[command(
+        after_help = "Examples:\n  ecoband claim scenarios/bloom.toml --impact gwp --value 50.5 --unit t\n  ecoband claim scenarios/moshi.toml --impact gwp --value 40t --set datacenter.pue=1.4\n  ecoband claim scenarios/bloom.toml --impact gwp --value 50.5t --fail-outside 0.05,0.95 || echo 'outside the central 90 %'\n\nExit status 3 when --fail-outside is given and the figure's percentile lies outside it."
+    )]
+    Claim(ClaimArgs),
     /// Validate a scenario and list every uncertain factor with its source
     #[command(after_help = "Example:\n  ecoband check scenarios/moshi.toml")]
     Check(ScenarioArg),
@@ -120,7 +125,29 @@ pub struct RunArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub overrides: OverrideArgs,
-    /// Number of Monte Carlo samples [default: the scenario's, else 1000000]
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+    /// Probability that an output exceeds a threshold, counted exactly: OUTPUT=VALUE[UNIT], e.g. gwp=60t, water=30m3, gwp.embodied=5t. Repeatable
+    #[arg(long, value_name = "OUTPUT=VALUE")]
+    pub exceed: Vec<String>,
+    /// Quantiles to report besides 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975 (comma-separated probabilities)
+    #[arg(long, value_delimiter = ',', value_name = "Q,…")]
+    pub quantiles: Vec<f64>,
+    /// Double the sample count (reusing every sample) until every impact total's mean and interval bounds have a relative MC error below this, e.g. 0.001
+    #[arg(long)]
+    pub precision: Option<f64>,
+    /// Largest sample count --precision may reach
+    #[arg(long, default_value_t = 1 << 28)]
+    pub max_samples: u64,
+    /// Write the full result as JSON to this file (atomically)
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
+/// How a run draws its samples; shared by `run` and `claim`.
+#[derive(Debug, Clone, Args)]
+pub struct SamplingArgs {
+    /// Number of samples, over all replicates [default: the scenario's, else 1000000]
     #[arg(long, short = 'n')]
     pub samples: Option<u64>,
     /// Random seed; same scenario and seed give byte-identical JSON [default: the scenario's, else 42]
@@ -132,7 +159,35 @@ pub struct RunArgs {
     /// Probability of the central interval [default: the scenario's, else 0.95]
     #[arg(long)]
     pub level: Option<f64>,
-    /// Write the full result as JSON to this file (atomically)
+    /// Plain Monte Carlo, or randomised QMC: scrambled Sobol' points or Latin hypercubes, in R independent replicates whose spread gives the errors
+    #[arg(long, value_enum, default_value_t = SamplerKind::Mc)]
+    pub sampler: SamplerKind,
+    /// Independent randomisations R of a sobol or lhs design (≥ 2) [default: 8]
+    #[arg(long, short = 'r')]
+    pub replicates: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ClaimArgs {
+    /// Scenario file (TOML; see docs/scenario-format.md)
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+    /// The output the claim is about: a category (gwp, pe, water, adp, energy_kwh), optionally with a scope (gwp.embodied)
+    #[arg(long)]
+    pub impact: String,
+    /// The published figure, in --unit (or with its unit glued on: 50.5t)
+    #[arg(long, allow_negative_numbers = true)]
+    pub value: String,
+    /// Unit of --value (t, tCO2e, kg, MWh, GJ, m3 …) [default: the output's own unit]
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Exit with status 3 when the figure's percentile is outside [LOW, HIGH] (probabilities), e.g. 0.05,0.95
+    #[arg(long, value_delimiter = ',', num_args = 1, value_name = "LOW,HIGH")]
+    pub fail_outside: Vec<f64>,
+    #[command(flatten)]
+    pub sampling: SamplingArgs,
+    /// Write the claim check (and the run it rests on) as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
 }
@@ -261,14 +316,14 @@ pub struct SobolArgs {
     pub out: Option<PathBuf>,
 }
 
-/// The samplers of `ecoband sobol`.
+/// The samplers of `ecoband sobol` and `ecoband run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SamplerKind {
     /// Sobol' points (Joe–Kuo directions), random linear scrambling + digital shift, R replicates
     Sobol,
     /// Latin hypercube, R replicates
     Lhs,
-    /// Plain Monte Carlo, intervals from 32 batch means
+    /// Plain Monte Carlo (in `sobol`, intervals from 32 batch means)
     Mc,
 }
 

@@ -11,7 +11,9 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::analyze::{ChunkSums, Moments, PairwiseMerger, QuantileSketch};
+use std::ops::Range;
+
+use crate::analyze::{ChunkSums, Moments, PairwiseMerger, QuantileSketch, Tally, ThresholdPlan};
 use crate::model::{Model, Scratch, ValueBlock};
 use crate::sample::PointSource;
 
@@ -31,11 +33,28 @@ const BLOCK: usize = 64;
 const CHUNKS_PER_BATCH: u64 = 256;
 
 /// What a Monte Carlo run accumulates: moments and a quantile sketch per
-/// output series.
+/// output series, and exact counts against the run's thresholds.
 #[derive(Debug, Clone)]
 pub struct Accumulated {
     pub moments: Moments,
     pub sketches: Vec<QuantileSketch>,
+    pub tally: Tally,
+}
+
+impl Accumulated {
+    /// `self` (earlier samples) followed by `later`. When both cover the
+    /// same power-of-two number of whole chunks, this is the merge a single
+    /// run over both ranges makes at the root of that subtree, so the result
+    /// has the same bits as the single run (what lets `--precision` double
+    /// N and reuse every sample).
+    pub fn merge(mut self, later: &Accumulated) -> Accumulated {
+        self.moments = self.moments.merge(&later.moments);
+        for (s, l) in self.sketches.iter_mut().zip(&later.sketches) {
+            s.merge(l);
+        }
+        self.tally.merge(&later.tally);
+        self
+    }
 }
 
 /// Per-thread working memory: a block's buffers and the thread's sketches.
@@ -48,10 +67,11 @@ struct Worker {
     scratch: Scratch,
     sums: ChunkSums,
     sketches: Vec<QuantileSketch>,
+    tally: Tally,
 }
 
 impl Worker {
-    fn new(model: &Model, shift: &[f64]) -> Self {
+    fn new(model: &Model, shift: &[f64], thresholds: usize) -> Self {
         let n_out = model.n_outputs();
         Worker {
             u: vec![0.0; model.n_dims],
@@ -59,6 +79,7 @@ impl Worker {
             scratch: model.scratch(),
             sums: ChunkSums::new(shift.to_vec()),
             sketches: vec![QuantileSketch::new(); n_out],
+            tally: Tally::new(thresholds),
         }
     }
 
@@ -66,6 +87,7 @@ impl Worker {
         &mut self,
         model: &Model,
         points: &dyn PointSource,
+        plan: &ThresholdPlan,
         start: u64,
         end: u64,
     ) -> Moments {
@@ -77,10 +99,11 @@ impl Worker {
             points.points_block(first, n, &mut self.inputs.u, stride, &mut self.u);
             self.inputs.len = n;
             model.values_from_uniforms_block(&mut self.inputs);
-            let (sums, sketches) = (&mut self.sums, &mut self.sketches);
+            let (sums, sketches, tally) = (&mut self.sums, &mut self.sketches, &mut self.tally);
             model.evaluate_series(self.inputs.lanes(), &mut self.scratch, &mut |j, _, x| {
                 sums.add_block(j, x);
                 sketches[j].add_all(x);
+                plan.count(tally, j, x);
             });
             self.sums.count_samples(n as u64);
             first += n as u64;
@@ -151,10 +174,33 @@ pub fn run_in(
     samples: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Accumulated {
+    run_range_in(
+        pool,
+        model,
+        points,
+        0..samples,
+        &ThresholdPlan::default(),
+        progress,
+    )
+}
+
+/// Samples `range` (its start a multiple of `CHUNK`) with exact counts
+/// against `plan`'s thresholds; `progress` gets the samples done within
+/// the range.
+pub fn run_range_in(
+    pool: &rayon::ThreadPool,
+    model: &Model,
+    points: &dyn PointSource,
+    range: Range<u64>,
+    plan: &ThresholdPlan,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Accumulated {
+    assert_eq!(range.start % CHUNK, 0, "a range starts on a chunk boundary");
     let (shift, _) = model.baseline();
-    let n_chunks = samples.div_ceil(CHUNK);
+    let (first_chunk, end) = (range.start / CHUNK, range.end.max(range.start));
+    let n_chunks = end.div_ceil(CHUNK) - first_chunk;
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
-        .map(|_| Mutex::new(Worker::new(model, &shift)))
+        .map(|_| Mutex::new(Worker::new(model, &shift, plan.len())))
         .collect();
     let mut merger = PairwiseMerger::default();
     pool.install(|| {
@@ -162,12 +208,13 @@ pub fn run_in(
             n_chunks,
             CHUNKS_PER_BATCH,
             |c| {
+                let c = first_chunk + c;
                 let mut worker = this_threads(&workers);
-                worker.run_chunk(model, points, c * CHUNK, ((c + 1) * CHUNK).min(samples))
+                worker.run_chunk(model, points, plan, c * CHUNK, ((c + 1) * CHUNK).min(end))
             },
             |c, moments| {
                 merger.push(moments);
-                progress(((c + 1) * CHUNK).min(samples));
+                progress(((first_chunk + c + 1) * CHUNK).min(end) - range.start);
             },
         )
     });
@@ -175,11 +222,17 @@ pub fn run_in(
         .finish()
         .unwrap_or_else(|| Moments::empty(model.n_outputs()));
     let mut sketches = vec![QuantileSketch::new(); model.n_outputs()];
+    let mut tally = Tally::new(plan.len());
     for w in workers {
         let w = w.into_inner().unwrap_or_else(|e| e.into_inner());
         for (total, part) in sketches.iter_mut().zip(&w.sketches) {
             total.merge(part);
         }
+        tally.merge(&w.tally);
     }
-    Accumulated { moments, sketches }
+    Accumulated {
+        moments,
+        sketches,
+        tally,
+    }
 }

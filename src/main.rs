@@ -1,5 +1,6 @@
 //! Thin entry point: parse the command line, call the library, map errors to
-//! exit codes (2 for bad input, 1 for anything else).
+//! exit codes (2 for bad input, 3 for an answer outside a gate the user set,
+//! 1 for anything else).
 
 use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
@@ -19,12 +20,20 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(text) => print_out(&text),
+        Err(AppError::Outside { report, reason }) => {
+            if !cli.quiet {
+                print_out(&report);
+            }
+            let _ = writeln!(std::io::stderr(), "{reason}");
+            ExitCode::from(3)
+        }
         Err(e) => {
             // Ignored: with stderr closed too there is nobody left to tell.
             let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(match e {
                 AppError::Input(_) | AppError::Scenario(_) => 2,
                 AppError::Io(_) => 1,
+                AppError::Outside { .. } => 3,
             })
         }
     }

@@ -5,8 +5,8 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::{Summary, summarize};
-use crate::engine::Accumulated;
+use crate::analyze::Summary;
+use crate::analyze::proportion::Proportion;
 use crate::model::{Model, Series};
 use crate::scenario::Scenario;
 
@@ -17,18 +17,59 @@ pub struct ScenarioInfo {
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSettings {
+    /// Samples over all replicates.
     pub samples: u64,
     pub seed: u64,
     pub sampler: String,
+    /// Independent randomisations of a sobol or lhs design (absent for mc).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicates: Option<u32>,
     pub level: f64,
     pub quantile_relative_error: f64,
     /// The `--set KEY=VALUE` overrides applied to the scenario file.
     pub overrides: Vec<String>,
+    /// `--precision`: the target and whether it was reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionOutcome>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What `--precision` asked for and got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionOutcome {
+    /// Largest accepted relative MC error of each impact total's mean and
+    /// interval bounds.
+    pub target: f64,
+    pub max_samples: u64,
+    pub reached: bool,
+    /// The largest relative MC error at the final sample count, and where.
+    pub worst_relative_error: f64,
+    pub worst: String,
+    /// Sample counts tried, the last being `settings.samples`.
+    pub steps: Vec<u64>,
+}
+
+/// P(output > threshold), counted exactly during the run (`--exceed`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exceedance {
+    /// As given on the command line, e.g. "gwp=60t".
+    pub given: String,
+    /// The output: a category id, with the series ("total", a scope or
+    /// "TAG.VALUE").
+    pub impact: String,
+    pub series: String,
+    /// The threshold in the output's unit.
+    pub threshold: f64,
+    pub unit: String,
+    /// Samples above the threshold, P, its MC standard error and interval.
+    pub probability: Proportion,
+    /// "wilson" (Monte Carlo: binomial counts) or "student-t over R
+    /// replicates" (randomised QMC).
+    pub interval_method: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Impact {
     pub unit: String,
     #[serde(flatten)]
@@ -37,12 +78,14 @@ pub struct Impact {
     pub by_tag: IndexMap<String, IndexMap<String, Summary>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub ecoband_version: String,
     pub scenario: ScenarioInfo,
     pub settings: RunSettings,
     pub impacts: IndexMap<String, Impact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceedances: Vec<Exceedance>,
 }
 
 impl ScenarioInfo {
@@ -55,11 +98,9 @@ impl ScenarioInfo {
     }
 }
 
-/// Builds the per-category statistics from accumulated outputs.
-pub fn impacts(model: &Model, acc: &Accumulated, level: f64) -> IndexMap<String, Impact> {
-    let (baseline, _) = model.baseline();
+/// Builds the per-category statistics, `stat(j)` being output series j's.
+pub fn impacts(model: &Model, stat: impl Fn(usize) -> Summary) -> IndexMap<String, Impact> {
     let layout = model.layout();
-    let stat = |j: usize| summarize(&acc.moments, j, &acc.sketches[j], baseline[j], level);
     let mut impacts = IndexMap::new();
     for (c, cat) in layout.categories.iter().enumerate() {
         let by_scope = layout

@@ -7,9 +7,11 @@ pub mod proportion;
 pub mod sketch;
 pub mod sobol;
 pub mod summary;
+pub mod tally;
 pub mod tree;
 
 pub use moments::{ChunkSums, Moments};
 pub use sketch::QuantileSketch;
 pub use summary::{Summary, summarize};
+pub use tally::{Tally, Threshold, ThresholdPlan};
 pub use tree::PairwiseMerger;

@@ -31,10 +31,19 @@ pub struct Summary {
     #[serde(serialize_with = "as_map", deserialize_with = "from_map")]
     pub quantiles: Vec<(String, f64)>,
     pub interval: Interval,
-    /// Monte Carlo standard error of the mean: sd / √N.
+    /// Monte Carlo standard error of the mean: sd / √N (for randomised
+    /// QMC, from the spread of the replicates' means).
     pub mc_se_mean: f64,
+    /// Confidence interval of the mean at `interval.level`: normal for
+    /// Monte Carlo, Student-t over the replicates for randomised QMC.
+    pub mean_ci: [f64; 2],
     /// Monte Carlo standard errors of the interval bounds (see below).
     pub mc_se_interval: [f64; 2],
+    /// Where the deterministic baseline sits in the distribution: the
+    /// mid-rank P(X < b) + P(X = b)/2, from exact counts during the run
+    /// (`run` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_percentile: Option<f64>,
 }
 
 fn as_map<S: serde::Serializer>(pairs: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
@@ -69,17 +78,41 @@ pub fn summarize(
     baseline: f64,
     level: f64,
 ) -> Summary {
+    summarize_with(moments, j, sketch, baseline, level, &QUANTILES)
+}
+
+/// The default quantiles and `extra` ones (each in (0, 1)), in increasing
+/// order without repeats.
+pub fn quantile_list(extra: &[f64]) -> Vec<f64> {
+    let mut all: Vec<f64> = QUANTILES.iter().chain(extra).copied().collect();
+    all.sort_by(f64::total_cmp);
+    all.dedup();
+    all
+}
+
+/// As `summarize`, reporting the quantiles `quantiles` (see `quantile_list`).
+pub fn summarize_with(
+    moments: &Moments,
+    j: usize,
+    sketch: &QuantileSketch,
+    baseline: f64,
+    level: f64,
+    quantiles: &[f64],
+) -> Summary {
     let n = moments.count;
     let sd = moments.variance(j).sqrt();
+    let mc_se_mean = sd / (n as f64).sqrt();
+    let z = super::proportion::two_sided_z(level);
+    let mean = moments.mean[j];
     let (p_low, p_high) = ((1.0 - level) / 2.0, (1.0 + level) / 2.0);
     Summary {
         baseline,
-        mean: moments.mean[j],
+        mean,
         sd,
         median: sketch.quantile(0.5),
         min: sketch.min(),
         max: sketch.max(),
-        quantiles: QUANTILES
+        quantiles: quantiles
             .iter()
             .map(|q| (format!("{q}"), sketch.quantile(*q)))
             .collect(),
@@ -88,10 +121,12 @@ pub fn summarize(
             low: sketch.quantile(p_low),
             high: sketch.quantile(p_high),
         },
-        mc_se_mean: sd / (n as f64).sqrt(),
+        mc_se_mean,
+        mean_ci: [mean - z * mc_se_mean, mean + z * mc_se_mean],
         mc_se_interval: [
             quantile_se(sketch, p_low, n),
             quantile_se(sketch, p_high, n),
         ],
+        baseline_percentile: None,
     }
 }

@@ -3,10 +3,12 @@
 
 pub mod baseline;
 pub mod check;
+pub mod claim;
 pub mod compare;
 pub mod completions;
 pub mod man;
 pub mod presets;
+pub mod run;
 pub mod sobol;
 pub mod sweep;
 pub mod tornado;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::analyze::Summary;
+use crate::analyze::{Summary, summarize};
 use crate::app::{
     AppError, DEFAULT_LEVEL, DEFAULT_SAMPLES, DEFAULT_SEED, overridden, progress_bar,
     refuse_no_effect, write_json,
@@ -207,6 +207,7 @@ fn point_result(
     acc: &engine::Accumulated,
     (samples, seed, level): (u64, u64, f64),
 ) -> Result<RunResult, AppError> {
+    let (baseline, _) = model.baseline();
     let m = &acc.moments;
     if let Some(j) = (0..m.mean.len()).find(|&j| !(m.mean[j].is_finite() && m.m2[j].is_finite())) {
         return Err(AppError::Input(format!(
@@ -221,11 +222,16 @@ fn point_result(
             samples,
             seed,
             sampler: "mc".into(),
+            replicates: None,
             level,
             quantile_relative_error: crate::analyze::sketch::RELATIVE_ERROR,
             overrides: scenario.overrides.clone(),
+            precision: None,
         },
-        impacts: impacts(model, acc, level),
+        impacts: impacts(model, |j| {
+            summarize(&acc.moments, j, &acc.sketches[j], baseline[j], level)
+        }),
+        exceedances: Vec::new(),
     })
 }
 

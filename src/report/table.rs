@@ -62,20 +62,29 @@ fn with_unit(id: &str, unit: &str) -> String {
     }
 }
 
+/// A percentile as a table cell: "23.4", or "-" when not counted.
+fn percentile(p: Option<f64>) -> String {
+    p.map_or("-".into(), |p| format!("{:.1}", 100.0 * p))
+}
+
 pub fn run_table(result: &RunResult) -> String {
     let s = &result.settings;
+    let sampler = match s.replicates {
+        Some(r) => format!("{} ({r} replicates)", s.sampler),
+        None => s.sampler.clone(),
+    };
     let mut out = format!(
-        "{} — {} samples, seed {}, sampler {}, {:.0}% central intervals\n\n",
+        "{} — {} samples, seed {}, sampler {sampler}, {:.0}% central intervals\n\n",
         result.scenario.name,
         s.samples,
         s.seed,
-        s.sampler,
         100.0 * s.level
     );
     let mut rows = vec![vec![
         "impact".to_string(),
         "unit".into(),
         "baseline".into(),
+        "pct".into(),
         "mean".into(),
         "±se".into(),
         "median".into(),
@@ -98,6 +107,7 @@ pub fn run_table(result: &RunResult) -> String {
             id.clone(),
             impact.unit.clone(),
             format_number(t.baseline),
+            percentile(t.baseline_percentile),
             format_number(t.mean),
             format_number(t.mc_se_mean),
             format_number(t.median),
@@ -116,7 +126,57 @@ pub fn run_table(result: &RunResult) -> String {
     if !scopes.is_empty() {
         let _ = write!(out, "({}: share of the mean) ", scopes.join("/"));
     }
-    out.push_str("(±se: Monte Carlo standard error of the mean)\n");
+    out.push_str("(pct: the baseline's percentile in the distribution; ±se: Monte Carlo standard error of the mean)\n");
+    if let Some(p) = &s.precision {
+        let _ = writeln!(
+            out,
+            "precision {}: {} at {} samples (largest relative MC error {:.2e}, {}; tried {})",
+            p.target,
+            if p.reached {
+                "reached"
+            } else {
+                "NOT reached (stopped by --max-samples)"
+            },
+            s.samples,
+            p.worst_relative_error,
+            p.worst,
+            p.steps
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if !result.exceedances.is_empty() {
+        out.push('\n');
+        let mut rows = vec![vec![
+            "exceedance".to_string(),
+            "P".into(),
+            "±se".into(),
+            format!("{:.0}% interval", 100.0 * s.level),
+            "samples above".into(),
+        ]];
+        for e in &result.exceedances {
+            let p = &e.probability;
+            let series = if e.series == "total" {
+                e.impact.clone()
+            } else {
+                format!("{}.{}", e.impact, e.series)
+            };
+            rows.push(vec![
+                format!("P({series} > {} {})", format_number(e.threshold), e.unit),
+                format!("{:.4}", p.p),
+                format!("{:.4}", p.mc_se),
+                format!("[{:.4}, {:.4}]", p.interval[0], p.interval[1]),
+                format!("{} of {}", p.count, p.samples),
+            ]);
+        }
+        out.push_str(&render(&rows));
+        out.push_str(&format!(
+            "(counted exactly during the run; interval: {})\n",
+            result.exceedances[0].interval_method
+        ));
+    }
     if let Some(gwp) = result.impacts.get("gwp") {
         for (tag, values) in &gwp.by_tag {
             let _ = write!(out, "\ngwp by {tag} ({}):\n", gwp.unit);
