@@ -111,14 +111,35 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         ModelSpec::TestFunction(function) => Equations::TestFunction(c.test_function(function)),
     };
     let groups = c.compile_groups()?;
-    Ok(Model::new(
+    let mut model = Model::new(
         scenario.name.clone(),
         c.factors,
         c.constants,
         groups,
         (c.n_dims, c.n_slots),
         equations,
-    ))
+    );
+    model.pairing_names = pairing_names(&model, scenario.inventory());
+    Ok(model)
+}
+
+/// `inventory[i].KEY` → `inventory."NAME".KEY` where row i's name is unique.
+fn pairing_names(model: &Model, rows: &[crate::scenario::RowSpec]) -> Vec<String> {
+    let unique = |name: &str| rows.iter().filter(|r| r.name == name).count() == 1;
+    model
+        .factors
+        .iter()
+        .map(|f| {
+            let by_name = f
+                .name
+                .strip_prefix("inventory[")
+                .and_then(|rest| rest.split_once(']'))
+                .and_then(|(i, rest)| Some((rows.get(i.parse::<usize>().ok()?)?, rest)))
+                .filter(|(row, _)| unique(&row.name))
+                .map(|(row, rest)| format!("inventory.{:?}{rest}", row.name));
+            by_name.unwrap_or_else(|| f.name.clone())
+        })
+        .collect()
 }
 
 impl<'s> Compiler<'s> {

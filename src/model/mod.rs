@@ -47,6 +47,12 @@ pub struct Model {
     /// Length of the factor-value vector.
     pub n_slots: usize,
     pub equations: Equations,
+    /// For each factor, the name common random numbers are keyed by
+    /// (`paired::pair`): its name, except that a factor of an inventory row
+    /// with a unique `name` is known by that name
+    /// (`inventory."all runs".gpu_hours`), so that reordering, adding or
+    /// removing rows keeps each row's random numbers.
+    pub pairing_names: Vec<String>,
 }
 
 /// What a model computes from its factor values.
@@ -128,7 +134,9 @@ impl Model {
         dims: (usize, usize),
         equations: Equations,
     ) -> Self {
+        let pairing_names = factors.iter().map(|f| f.name.clone()).collect();
         Model {
+            pairing_names,
             name,
             factors,
             constants,

@@ -58,12 +58,18 @@ fn same_definition(a: &Factor, b: &Factor) -> bool {
 }
 
 pub fn pair(a: &Model, b: &Model) -> Pairing {
-    let by_name: HashMap<&str, &Factor> = a.factors.iter().map(|f| (f.name.as_str(), f)).collect();
+    // Keyed by pairing name: an inventory row's factors by the row's name.
+    let by_name: HashMap<&str, &Factor> = a
+        .pairing_names
+        .iter()
+        .zip(&a.factors)
+        .map(|(n, f)| (n.as_str(), f))
+        .collect();
     let keys_a: Vec<u64> = (1..=a.n_dims as u64).collect();
     let mut keys_b = vec![0; b.n_dims];
     let (mut only_b, mut changed) = (Vec::new(), Vec::new());
-    for fb in &b.factors {
-        let fa = by_name.get(fb.name.as_str());
+    for (name_b, fb) in b.pairing_names.iter().zip(&b.factors) {
+        let fa = by_name.get(name_b.as_str());
         match fa {
             None => only_b.push(fb.name.clone()),
             Some(fa) if !same_definition(fa, fb) => changed.push(fb.name.clone()),
@@ -72,16 +78,17 @@ pub fn pair(a: &Model, b: &Model) -> Pairing {
         for (j, d) in fb.dims.clone().enumerate() {
             keys_b[d] = match fa {
                 Some(fa) if j < fa.dims.len() => fa.dims.start as u64 + j as u64 + 1,
-                _ => fresh_key(a.n_dims, &fb.name, j),
+                _ => fresh_key(a.n_dims, name_b, j),
             };
         }
     }
-    let in_b: HashMap<&str, ()> = b.factors.iter().map(|f| (f.name.as_str(), ())).collect();
+    let in_b: HashMap<&str, ()> = b.pairing_names.iter().map(|n| (n.as_str(), ())).collect();
     let only_a = a
-        .factors
+        .pairing_names
         .iter()
-        .filter(|f| !in_b.contains_key(f.name.as_str()))
-        .map(|f| f.name.clone())
+        .zip(&a.factors)
+        .filter(|(n, _)| !in_b.contains_key(n.as_str()))
+        .map(|(_, f)| f.name.clone())
         .collect();
     let (la, lb) = (a.layout(), b.layout());
     let names_b: HashMap<String, usize> =
