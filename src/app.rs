@@ -153,6 +153,11 @@ pub(crate) fn refuse_no_effect(
     model: &Model,
 ) -> Result<(), AppError> {
     for (i, o) in overrides.iter().enumerate() {
+        // `[settings]` (samples, seed, level) change how a scenario is run,
+        // not its outputs' distribution: never "no effect".
+        if o.canonical().starts_with("settings.") {
+            continue;
+        }
         let others: Vec<Override> = overrides
             .iter()
             .enumerate()

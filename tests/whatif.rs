@@ -449,3 +449,67 @@ fn a_presets_choice_by_its_weights_and_nominal() {
         "is a choice, not one value",
     );
 }
+
+#[test]
+fn a_key_set_twice_or_an_ambiguous_row_name_is_refused() {
+    refused(
+        MOSHI,
+        &["--set", "datacenter.pue=1.3", "--set", "datacenter.pue=1.4"],
+        "`datacenter.pue` is already set by --set datacenter.pue=1.3",
+    );
+    // By name and by index: the same value twice.
+    refused(
+        "scenarios/examples/my-project.toml",
+        &[
+            "--set",
+            "inventory.\"all runs\".gpu_hours=3000",
+            "--set",
+            "inventory[0].gpu_hours=4000",
+        ],
+        "`inventory[0].gpu_hours` is already set by --set inventory.\"all runs\".gpu_hours=3000",
+    );
+    // Two rows with one name: the name does not say which.
+    let dir = tempfile::tempdir().unwrap();
+    let text = common::MINIMAL.to_string()
+        + "\n"
+        + &common::MINIMAL[common::MINIMAL.find("[[inventory]]").unwrap()..];
+    let twice = common::write_scenario(dir.path(), "twice.toml", &text);
+    let name = "run"; // MINIMAL's one row, now written twice
+    ecoband()
+        .arg("baseline")
+        .arg(&twice)
+        .args(["--set", &format!("inventory.\"{name}\".gpu_hours=10")])
+        .assert()
+        .code(2)
+        .stderr(contains("two inventory rows share a name"))
+        .stderr(contains("inventory[0].gpu_hours, inventory[1].gpu_hours"));
+}
+
+#[test]
+fn after_a_preset_swap_keys_resolve_against_the_new_preset() {
+    same_as_edit(
+        MOSHI,
+        &["electricity.preset=DEU", "electricity.gwp=0.5"],
+        |t| {
+            let start = t.find("[electricity]").unwrap();
+            let end = t.find("[idle]").unwrap();
+            format!(
+                "{}[electricity]\npreset = \"DEU\"\ngwp = 0.5\n\n{}",
+                &t[..start],
+                &t[end..]
+            )
+        },
+    );
+}
+
+#[test]
+fn an_error_names_the_set_that_wrote_the_bad_value_even_by_an_alias() {
+    ecoband()
+        .arg("baseline")
+        .arg(common::repo_file("scenarios/examples/my-project.toml"))
+        .args(["--set", "datacenter.pue=1.3"])
+        .args(["--set", "inventory.\"all runs\".gpu_hours=-5"])
+        .assert()
+        .code(2)
+        .stderr(contains("--set inventory.\"all runs\".gpu_hours=-5"));
+}

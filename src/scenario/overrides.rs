@@ -424,8 +424,12 @@ pub fn apply(base: &Scenario, overrides: &[Override]) -> Result<Applied, Scenari
         key_path: String::new(),
         message: format!("cannot read the file for --set: {e}"),
     })?;
-    let index = targets(base);
+    let mut index = targets(base);
     let mut notes = Vec::new();
+    // Where each override wrote, as resolved (an alias such as a row's
+    // name becomes the row's path): to refuse a key set twice and to name
+    // the right `--set` in an error.
+    let mut written: Vec<(Vec<Segment>, String)> = Vec::new();
     for o in overrides {
         let fail = |message: String| ScenarioError {
             file: o.to_string(),
@@ -434,7 +438,19 @@ pub fn apply(base: &Scenario, overrides: &[Override]) -> Result<Applied, Scenari
             key_path: render(&o.segments),
             message,
         };
-        apply_one(&mut doc, &index, o, &mut notes).map_err(fail)?;
+        let (at, swapped) = apply_one(&mut doc, &index, o, &mut notes).map_err(fail)?;
+        if let Some((_, first)) = written.iter().find(|(w, _)| *w == at) {
+            return Err(fail(format!(
+                "`{}` is already set by {first}; give each key once (the last would silently win)",
+                render(&at)
+            )));
+        }
+        written.push((at, o.to_string()));
+        // A swapped preset brings its own values: later keys resolve
+        // against the scenario as it now is.
+        if swapped && let Ok(now) = Scenario::parse(&base.path, &doc.to_string()) {
+            index = targets(&now);
+        }
     }
     let text = doc.to_string();
     let lines = LineMap::new(&base.text, &text);
@@ -443,10 +459,7 @@ pub fn apply(base: &Scenario, overrides: &[Override]) -> Result<Applied, Scenari
         notes,
         lines,
         file: base.path.clone(),
-        overrides: overrides
-            .iter()
-            .map(|o| (o.segments.clone(), o.to_string()))
-            .collect(),
+        overrides: written,
     };
     let mut scenario = Scenario::parse(&base.path, &text).map_err(|e| applied.map_error(e))?;
     scenario.sha256 = base.sha256.clone();
@@ -455,34 +468,48 @@ pub fn apply(base: &Scenario, overrides: &[Override]) -> Result<Applied, Scenari
     Ok(applied)
 }
 
+/// Applies one override; returns where it wrote and whether it swapped a
+/// preset.
 fn apply_one(
     doc: &mut DocumentMut,
     index: &[Target],
     o: &Override,
     notes: &mut Vec<String>,
-) -> Result<(), String> {
+) -> Result<(Vec<Segment>, bool), String> {
     let wanted = render(&o.segments);
-    let found = index
+    let matches: Vec<&Target> = index
         .iter()
-        .find(|t| render(&t.segments) == wanted || t.aliases.iter().any(|a| render(a) == wanted));
-    if let Some(t) = found {
+        .filter(|t| render(&t.segments) == wanted || t.aliases.iter().any(|a| render(a) == wanted))
+        .collect();
+    if let [_, _, ..] = matches.as_slice() {
+        let paths: Vec<String> = matches.iter().map(|t| render(&t.segments)).collect();
+        return Err(format!(
+            "`{wanted}` names {} values ({}): two inventory rows share a name; set one by its index",
+            paths.len(),
+            paths.join(", ")
+        ));
+    }
+    if let Some(t) = matches.first() {
         let value = parse_value(&o.value)?;
         match (&t.preset, &t.choice) {
             (Some(preset), Some(choice)) => copy_choice(doc, preset, choice)?,
             (Some(preset), None) => copy_from_preset(doc, preset, &t.segments)?,
             _ => {}
         }
-        return set(doc.as_item_mut(), &t.segments, value);
+        set(doc.as_item_mut(), &t.segments, value)?;
+        return Ok((t.segments.clone(), false));
     }
     if let Some((Segment::Key(last), section)) = o.segments.split_last()
         && last == "preset"
         && let Some(kind) = preset_section(doc, section)
     {
-        return swap_preset(doc, section, kind, &o.value, notes);
+        swap_preset(doc, section, kind, &o.value, notes)?;
+        return Ok((o.segments.clone(), true));
     }
     let exists = lookup(doc.as_item(), &o.segments).is_some_and(|i| i.is_value());
     if exists || OPTIONAL_KEYS.contains(&wanted.as_str()) {
-        return set(doc.as_item_mut(), &o.segments, parse_value(&o.value)?);
+        set(doc.as_item_mut(), &o.segments, parse_value(&o.value)?)?;
+        return Ok((o.segments.clone(), false));
     }
     let known = known_keys(doc, index);
     // A key the file omits but its table may hold (a row's `load`): the
@@ -491,7 +518,8 @@ fn apply_one(
     let parent_is_table =
         o.segments.len() > 1 && is_table(doc.as_item(), &o.segments[..o.segments.len() - 1]);
     if parent_is_table && suggest(&wanted, &known).is_none() {
-        return set(doc.as_item_mut(), &o.segments, parse_value(&o.value)?);
+        set(doc.as_item_mut(), &o.segments, parse_value(&o.value)?)?;
+        return Ok((o.segments.clone(), false));
     }
     if let Some(set) = index.iter().find_map(|t| match t.segments.as_slice() {
         [Segment::Key(s), Segment::Key(name), Segment::Key(k)]
