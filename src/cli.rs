@@ -242,9 +242,9 @@ pub struct SweepArgs {
     /// Worker threads (0 = all cores); does not change the result
     #[arg(long, short = 't', default_value_t = 0)]
     pub threads: usize,
-    /// Accept a point whose overrides change no output
-    #[arg(long)]
-    pub allow_no_effect: bool,
+    /// --set applies to the base scenario, before each point's overrides; --allow-no-effect accepts points that change nothing
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
 }
 
 #[derive(Debug, Args)]

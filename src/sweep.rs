@@ -22,6 +22,8 @@
 
 use std::path::{Path, PathBuf};
 
+use toml::de::DeValue;
+
 use crate::scenario::ScenarioError;
 use crate::scenario::doc::{Doc, TableNode, as_array, as_str, as_table, index_path};
 use crate::scenario::overrides::Override;
@@ -273,6 +275,25 @@ fn parse_points(root: &TableNode<'_, '_>, text: &str) -> Result<Vec<Point>, Scen
         })?;
         let mut overrides = Vec::new();
         for (key, v) in set.entries() {
+            // `{ datacenter.pue = 1.4 }` is, in TOML, a table `datacenter`
+            // holding `pue`: not a value a scenario takes.
+            if let DeValue::Table(inner) = v.get_ref()
+                && !["dist", "value", "choice"]
+                    .iter()
+                    .any(|k| inner.iter().any(|(ik, _)| ik.get_ref().as_ref() == *k))
+            {
+                let inner_key = inner
+                    .iter()
+                    .next()
+                    .map_or(String::from("KEY"), |(k, _)| k.get_ref().to_string());
+                return Err(set.doc.error_at(
+                    &v.span(),
+                    &set.child_path(key),
+                    format!(
+                        "`{key}` holds a table, not a value: a dotted key in an inline table nests tables in TOML; quote the whole key, e.g. set = {{ \"{key}.{inner_key}\" = … }}"
+                    ),
+                ));
+            }
             let raw = written(text, v.span());
             let o = check_override(set.doc, &v.span(), &set.child_path(key), key, raw)?;
             overrides.push(o);

@@ -188,3 +188,131 @@ fn a_bad_point_is_refused_before_anything_runs() {
         .code(2)
         .stderr(contains("bad2.toml:5"));
 }
+
+fn sweep_file(dir: &Path, body: &str) -> std::path::PathBuf {
+    let moshi = common::repo_file("scenarios/moshi.toml");
+    let text = format!(
+        "[sweep]\nscenario = {:?}\nsamples = 2000\n{body}",
+        moshi.display().to_string()
+    );
+    common::write_scenario(dir, "s.toml", &text)
+}
+
+#[test]
+fn a_grid_through_the_base_value_is_accepted_and_a_useless_one_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // MINIMAL writes pue = 1.2: the grid's first point is the scenario
+    // itself, the reference of the axis.
+    let minimal = common::write_scenario(dir.path(), "minimal.toml", common::MINIMAL);
+    let grid = "[[axis]]\nname = \"pue\"\nkey = \"datacenter.pue\"\nvalues = [1.2, 1.4]\n";
+    let text = format!(
+        "[sweep]\nscenario = {:?}\n{grid}",
+        minimal.display().to_string()
+    );
+    let file = common::write_scenario(dir.path(), "g.toml", &text);
+    let r = sweep(file.to_str().unwrap(), &dir.path().join("out"), &[]);
+    assert_eq!(r["points"].as_array().unwrap().len(), 2);
+    assert_eq!(r["settings"]["sampler"], "mc-keyed");
+    // A listed point that changes nothing is refused.
+    let text = format!(
+        "[sweep]\nscenario = {:?}\n[[point]]\nset = {{ \"datacenter.pue\" = 1.2 }}\n",
+        minimal.display().to_string()
+    );
+    let listed = common::write_scenario(dir.path(), "l.toml", &text);
+    ecoband()
+        .arg("sweep")
+        .arg(&listed)
+        .assert()
+        .code(2)
+        .stderr(contains("changes no output"));
+    // On BLOOM (apply_pue = false) every PUE point changes nothing.
+    let bloom = common::repo_file("scenarios/bloom.toml");
+    let text = format!(
+        "[sweep]\nscenario = {:?}\n{grid}",
+        bloom.display().to_string()
+    );
+    let useless = common::write_scenario(dir.path(), "u.toml", &text);
+    ecoband()
+        .arg("sweep")
+        .arg(&useless)
+        .assert()
+        .code(2)
+        .stderr(contains("apply_pue = false"));
+}
+
+#[test]
+fn sweep_refusals_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two names that clean to one file.
+    let file = sweep_file(
+        dir.path(),
+        "[[point]]\nname = \"a/b\"\nset = { \"datacenter.pue\" = 1.3 }\n[[point]]\nname = \"a:b\"\nset = { \"datacenter.pue\" = 1.4 }\n",
+    );
+    ecoband()
+        .arg("sweep")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(contains("would both be written to points/a_b.json"));
+    // A dotted key unquoted in an inline table.
+    let file = sweep_file(dir.path(), "[[point]]\nset = { datacenter.pue = 1.3 }\n");
+    ecoband()
+        .arg("sweep")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "quote the whole key, e.g. set = { \"datacenter.pue\" = … }",
+        ));
+    // An output folder that cannot be made.
+    let file = sweep_file(
+        dir.path(),
+        "[[point]]\nset = { \"datacenter.pue\" = 1.3 }\n",
+    );
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    ecoband()
+        .arg("sweep")
+        .arg(&file)
+        .arg("--out")
+        .arg(blocker.join("out"))
+        .assert()
+        .code(2)
+        .stderr(contains("nothing was computed"));
+}
+
+#[test]
+fn set_changes_the_base_of_every_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = sweep_file(
+        dir.path(),
+        "[[point]]\nname = \"lifetime 4\"\nset = { \"profiles.dgx_h100.lifetime_years\" = { value = 4, unit = \"yr\" } }\n",
+    );
+    let with = sweep(
+        file.to_str().unwrap(),
+        &dir.path().join("with"),
+        &["--set", "datacenter.pue=1.4"],
+    );
+    assert_eq!(with["settings"]["overrides"][0], "datacenter.pue=1.4");
+    // The point equals compare's B with both changes on a base of PUE 1.4.
+    let point = &with["points"][0];
+    let out = dir.path().join("c.json");
+    ecoband()
+        .arg("compare")
+        .arg(common::repo_file("scenarios/moshi.toml"))
+        .args(["--set", "datacenter.pue=1.4", "-n", "20000", "--seed"])
+        .arg(with["settings"]["seed"].to_string())
+        .args([
+            "--set-b",
+            "profiles.dgx_h100.lifetime_years={ value = 4, unit = \"yr\" }",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let c = json(&out);
+    assert_eq!(
+        point["impacts"]["gwp"]["mean"],
+        c["comparison"]["gwp"]["b"]["mean"]
+    );
+}

@@ -17,7 +17,7 @@ use crate::app::{
 };
 use crate::cli::SweepArgs;
 use crate::engine;
-use crate::model::{self, Model, format_number};
+use crate::model::{Model, format_number};
 use crate::paired::pair;
 use crate::report::table::render_aligned;
 use crate::report::write::write_atomically;
@@ -64,6 +64,8 @@ pub struct SweepSettings {
     pub seed: u64,
     pub sampler: String,
     pub level: f64,
+    /// `--set` overrides of the base scenario, applied before each point's.
+    pub overrides: Vec<String>,
     pub common_random_numbers: String,
 }
 
@@ -76,6 +78,11 @@ pub struct SweepResult {
     pub settings: SweepSettings,
     pub points: Vec<PointResult>,
 }
+
+/// The sampler of every point: Monte Carlo whose streams are keyed by the
+/// base scenario's factor names (a point's statistics are those of
+/// `compare`'s side B, not of `run` on the point's scenario).
+pub const KEYED_MC: &str = "mc-keyed";
 
 /// A point's name as a file name: letters, digits and `=,.-_` kept, any
 /// other character replaced by `_`.
@@ -97,11 +104,47 @@ fn in_point(sweep: &Sweep, p: &Point, e: AppError) -> AppError {
     AppError::Input(format!("{}: point `{}`: {e}", sweep.path, p.name))
 }
 
+/// Creates `DIR/points` and checks `DIR` takes files, before anything is
+/// computed (exit 2: the path given is wrong).
+fn prepare_out(dir: &Path) -> Result<(), AppError> {
+    let refuse = |why: String| {
+        AppError::Input(format!(
+            "--out {}: {why} (nothing was computed)",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir.join("points"))
+        .map_err(|e| refuse(format!("cannot create the output folder: {e}")))?;
+    crate::report::write::check_writable(&dir.join("sweep.json")).map_err(refuse)
+}
+
+/// Point file names, refused when two points' names clean to one file.
+fn point_files(sweep: &Sweep) -> Result<Vec<String>, AppError> {
+    let mut files: Vec<String> = Vec::new();
+    for (i, p) in sweep.points.iter().enumerate() {
+        let file = file_name(&p.name);
+        if let Some(j) = files.iter().position(|f| *f == file) {
+            return Err(AppError::Input(format!(
+                "{}: points `{}` and `{}` would both be written to points/{file}; give them names that differ in letters or digits",
+                sweep.path, sweep.points[j].name, sweep.points[i].name
+            )));
+        }
+        files.push(file);
+    }
+    Ok(files)
+}
+
 pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
     let sweep = Sweep::load(&args.sweep)?;
-    let base = Scenario::load(&sweep.scenario)
+    let files = point_files(&sweep)?;
+    let file = Scenario::load(&sweep.scenario)
         .map_err(|e| AppError::Input(format!("{}: the sweep's scenario: {e}", sweep.path)))?;
-    let base_model = model::compile(&base)?;
+    // `--set` changes the base: every point starts from it.
+    let base_sets = crate::app::parse_overrides(&args.overrides.set)?;
+    let (base, base_model, notes) = overridden(&file, &base_sets)?;
+    for note in notes {
+        eprintln!("note: {note}");
+    }
     let samples = args
         .samples
         .or(sweep.samples)
@@ -124,20 +167,33 @@ pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
     }
     // Every point is checked before anything runs or is written.
     let mut compiled = Vec::with_capacity(sweep.points.len());
+    let mut no_effect = Vec::new();
     for p in &sweep.points {
-        let (s, m, _) = overridden(&base, &p.overrides).map_err(|e| in_point(&sweep, p, e))?;
-        if !args.allow_no_effect {
-            refuse_no_effect(&base, &p.overrides, &m).map_err(|e| in_point(&sweep, p, e))?;
+        let all: Vec<_> = base_sets.iter().chain(&p.overrides).cloned().collect();
+        let (s, m, _) = overridden(&file, &all).map_err(|e| in_point(&sweep, p, e))?;
+        if !args.overrides.allow_no_effect
+            && let Err(e) = refuse_no_effect(&base, &p.overrides, &m)
+        {
+            no_effect.push((p, e));
         }
         compiled.push((s, m));
     }
+    // A grid axis usually passes through the base scenario's own value;
+    // that point is the reference, not a mistake. A grid all of whose
+    // points change nothing, or a listed point that does not, is refused.
+    let grid_points = sweep.points.iter().filter(|p| !p.labels.is_empty()).count();
+    let grid_refused = no_effect
+        .iter()
+        .filter(|(p, _)| !p.labels.is_empty())
+        .count();
+    if let Some((p, e)) = no_effect
+        .into_iter()
+        .find(|(p, _)| p.labels.is_empty() || grid_refused == grid_points)
+    {
+        return Err(in_point(&sweep, p, e));
+    }
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir.join("points")).map_err(|e| {
-            AppError::Io(format!(
-                "{}: cannot create the output folder: {e}",
-                dir.display()
-            ))
-        })?;
+        prepare_out(dir)?;
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
@@ -158,7 +214,7 @@ pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
         let file = match &args.out {
             None => None,
             Some(dir) => {
-                let name = format!("points/{}", file_name(&p.name));
+                let name = format!("points/{}", files[i]);
                 write_json(&dir.join(&name), &result)?;
                 Some(name)
             }
@@ -188,8 +244,9 @@ pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
         settings: SweepSettings {
             samples,
             seed,
-            sampler: "mc".into(),
+            sampler: KEYED_MC.into(),
             level,
+            overrides: base.overrides.clone(),
             common_random_numbers: "by factor name: every point's factor takes the random numbers of the base scenario's factor of the same name".into(),
         },
         points,
@@ -221,7 +278,7 @@ fn point_result(
         settings: RunSettings {
             samples,
             seed,
-            sampler: "mc".into(),
+            sampler: KEYED_MC.into(),
             replicates: None,
             level,
             quantile_relative_error: crate::analyze::sketch::RELATIVE_ERROR,
@@ -283,7 +340,8 @@ fn write_csv(path: &Path, sweep: &Sweep, result: &SweepResult) -> Result<(), App
                     .iter()
                     .map(|a| p.axes.get(&a.name).cloned().unwrap_or_default()),
             );
-            row.push(p.overrides.join(" "));
+            // Values may hold spaces (`{ dist = … }`), not `; `.
+            row.push(p.overrides.join("; "));
             row.push(cat.clone());
             row.push(i.unit.clone());
             row.extend(
