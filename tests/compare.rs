@@ -383,3 +383,40 @@ fn crn_keys_inventory_rows_by_their_name_not_their_position() {
         assert!(d <= 1e-12 * scale, "{name}: sd of B − A {d}, scale {scale}");
     }
 }
+
+#[test]
+fn the_tornado_interaction_is_the_closed_form_one() {
+    // MINIMAL: 400 kWh of IT energy, PUE 1.2, grid 0.1 kgCO2e/kWh, every
+    // input fixed. GWP of use = E · PUE · g, so raising PUE by ΔP and g by
+    // Δg gives E·ΔP·g + E·PUE·Δg alone and E·ΔP·Δg = 400 · 0.3 · 0.1 =
+    // 12 kg together beyond their sum.
+    let dir = tempfile::tempdir().unwrap();
+    let a = common::write_scenario(dir.path(), "minimal.toml", common::MINIMAL);
+    let out = dir.path().join("t.json");
+    ecoband()
+        .arg("compare")
+        .arg(&a)
+        .args(["-n", "1000", "--set-b", "datacenter.pue=1.5"])
+        .args(["--set-b", "electricity.gwp=0.2", "--tornado", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let t = &json(&out)["tornado"]["gwp"];
+    let close = |x: &Value, want: f64| {
+        let x = x.as_f64().unwrap();
+        assert!((x - want).abs() <= 1e-9 * want, "{x} vs {want}");
+    };
+    close(&t["interaction"], 12.0);
+    close(&t["mean_difference"], 400.0 * (1.5 * 0.2 - 1.2 * 0.1));
+    close(&t["changes"][0]["mean_difference"], 400.0 * 1.2 * 0.1);
+    close(&t["changes"][1]["mean_difference"], 400.0 * 0.3 * 0.1);
+    // A change that is not valid alone fails before anything runs.
+    ecoband()
+        .arg("compare")
+        .arg(common::repo_file(MOSHI))
+        .args(["--set-b", "datacenter.preset=hyperscaler"])
+        .args(["--set-b", "datacenter.peu=1.3", "--tornado"])
+        .assert()
+        .code(2)
+        .stderr(contains("did you mean"));
+}

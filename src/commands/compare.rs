@@ -166,16 +166,29 @@ pub fn compare(args: &CompareArgs) -> Result<String, AppError> {
         refuse_no_effect(&base_b, &b_overrides, &mb)?;
     }
     let options = options(args, &sa)?;
+    // Each change of the tornado is applied to A alone: checked before the
+    // comparison runs, so a change that is not valid alone (a key of a
+    // preset that only another change brings) fails at once.
+    let alone = if args.tornado {
+        only_b
+            .iter()
+            .map(|change| {
+                let with: Vec<Override> = common.iter().chain([change]).cloned().collect();
+                overridden(&base_a, &with)
+                    .map(|(s, m, _)| (change, s, m))
+                    .map_err(|e| {
+                        AppError::Input(format!(
+                            "--tornado applies each --set-b change to A alone, and {change} is not valid alone: {e}"
+                        ))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
     let mut result = compare_models((&sa, &ma), (&sb, &mb), &options)?;
     if args.tornado {
-        result.tornado = Some(contributions(
-            &base_a,
-            (&sa, &ma),
-            &common,
-            &only_b,
-            &result,
-            &options,
-        )?);
+        result.tornado = Some(contributions((&sa, &ma), &alone, &result, &options)?);
     }
     if let Some(out) = &args.out {
         write_json(out, &result)?;
@@ -186,18 +199,14 @@ pub fn compare(args: &CompareArgs) -> Result<String, AppError> {
 /// Each change applied to A alone, compared with A on the same random
 /// numbers; what they do together beyond the sum is the interaction.
 fn contributions(
-    base: &Scenario,
     (sa, ma): (&Scenario, &Model),
-    common: &[Override],
-    changes: &[Override],
+    alone: &[(&Override, Scenario, Model)],
     total: &CompareResult,
     options: &CompareOptions,
 ) -> Result<IndexMap<String, CategoryContributions>, AppError> {
     let mut per_change = Vec::new();
-    for change in changes {
-        let with: Vec<Override> = common.iter().chain([change]).cloned().collect();
-        let (s, m, _) = overridden(base, &with)?;
-        per_change.push((change, compare_models((sa, ma), (&s, &m), options)?));
+    for (change, s, m) in alone {
+        per_change.push((*change, compare_models((sa, ma), (s, m), options)?));
     }
     let mut out = IndexMap::new();
     for (cat, impact) in &total.comparison {
