@@ -169,13 +169,30 @@ pub(crate) fn refuse_no_effect(
             continue;
         };
         if crate::paired::same_outputs(&without, model, DEFAULT_SEED) {
-            return Err(AppError::Input(no_effect_message(base, o)));
+            return Err(AppError::Input(no_effect_message(
+                base,
+                o,
+                &overrides[i + 1..],
+            )));
         }
     }
     Ok(())
 }
 
-fn no_effect_message(base: &Scenario, o: &Override) -> String {
+fn no_effect_message(base: &Scenario, o: &Override, later: &[Override]) -> String {
+    // A later preset swap of the same section drops what was set before it.
+    let canonical = o.canonical();
+    if let Some(swap) = later.iter().find(|l| {
+        let c = l.canonical();
+        c.split_once('=').is_some_and(|(k, _)| {
+            k.strip_suffix(".preset")
+                .is_some_and(|section| canonical.starts_with(&format!("{section}.")))
+        })
+    }) {
+        return format!(
+            "{o} changes no output: the later {swap} replaces the whole section and drops it; give the preset swap first, then the values to change"
+        );
+    }
     let applies_pue = match &base.model {
         crate::scenario::ModelSpec::Footprint(f) => f.conventions.apply_pue,
         crate::scenario::ModelSpec::TestFunction(_) => true,

@@ -513,3 +513,17 @@ fn an_error_names_the_set_that_wrote_the_bad_value_even_by_an_alias() {
         .code(2)
         .stderr(contains("--set inventory.\"all runs\".gpu_hours=-5"));
 }
+
+#[test]
+fn a_value_dropped_by_a_later_preset_swap_says_so() {
+    refused(
+        MOSHI,
+        &[
+            "--set",
+            "electricity.gwp=0.5",
+            "--set",
+            "electricity.preset=DEU",
+        ],
+        "the later --set electricity.preset=DEU replaces the whole section and drops it",
+    );
+}

@@ -129,7 +129,9 @@ impl Pairing {
 }
 
 /// Samples compared by [`same_outputs`] besides the baseline.
-pub const EFFECT_SAMPLES: usize = 256;
+/// (A change of a choice's weights by less than about 1/4096 can go
+/// unseen; anything a reader would call a what-if does not.)
+pub const EFFECT_SAMPLES: usize = 4096;
 
 /// Whether two models give bit-identical outputs, series by series: at the
 /// nominal values and on `EFFECT_SAMPLES` paired samples. Used to refuse an

@@ -959,23 +959,34 @@ impl LineMap {
     fn new(before: &str, after: &str) -> Self {
         let a: Vec<&str> = before.lines().collect();
         let b: Vec<&str> = after.lines().collect();
-        let (n, m) = (a.len(), b.len());
-        // lcs[i][j]: longest common subsequence of a[i..] and b[j..].
+        // Overrides touch a few lines: the common head and tail map
+        // directly, and the quadratic table covers only the middle.
+        let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+        let tail = a[head..]
+            .iter()
+            .rev()
+            .zip(b[head..].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        let (a_mid, b_mid) = (&a[head..a.len() - tail], &b[head..b.len() - tail]);
+        let (n, m) = (a_mid.len(), b_mid.len());
+        // lcs[i][j]: longest common subsequence of a_mid[i..] and b_mid[j..].
         let mut lcs = vec![vec![0u32; m + 1]; n + 1];
         for i in (0..n).rev() {
             for j in (0..m).rev() {
-                lcs[i][j] = if a[i] == b[j] {
+                lcs[i][j] = if a_mid[i] == b_mid[j] {
                     lcs[i + 1][j + 1] + 1
                 } else {
                     lcs[i + 1][j].max(lcs[i][j + 1])
                 };
             }
         }
-        let mut original = vec![None; m];
+        let mut original: Vec<Option<usize>> = (1..=head).map(Some).collect();
+        original.resize(head + m, None);
         let (mut i, mut j) = (0, 0);
         while i < n && j < m {
-            if a[i] == b[j] {
-                original[j] = Some(i + 1);
+            if a_mid[i] == b_mid[j] {
+                original[head + j] = Some(head + i + 1);
                 i += 1;
                 j += 1;
             } else if lcs[i + 1][j] >= lcs[i][j + 1] {
@@ -984,6 +995,7 @@ impl LineMap {
                 j += 1;
             }
         }
+        original.extend((0..tail).map(|k| Some(a.len() - tail + k + 1)));
         LineMap { original }
     }
 
