@@ -31,11 +31,6 @@ pub enum Command {
         after_help = "Examples:\n  ecoband run scenarios/moshi.toml\n  ecoband run scenarios/moshi.toml --samples 10000000 --seed 7 --out moshi.json\n  ecoband run scenarios/bloom.toml --level 0.9 --threads 1\n  ecoband run scenarios/bloom.toml --exceed gwp=60t --quantiles 0.01,0.99\n  ecoband run scenarios/moshi.toml --sampler sobol --replicates 16\n  ecoband run scenarios/moshi.toml --precision 0.001"
     )]
     Run(RunArgs),
-    /// Where a published figure sits in the scenario's distribution: its percentile with an interval
-    #[command(
-        after_help = "Examples:\n  ecoband claim scenarios/bloom.toml --impact gwp --value 50.5 --unit t\n  ecoband claim scenarios/moshi.toml --impact gwp --value 40t --set datacenter.pue=1.4\n  ecoband claim scenarios/bloom.toml --impact gwp --value 50.5t --fail-outside 0.05,0.95 || echo 'outside the central 90 %'\n\nExit status 3 when --fail-outside is given and the figure's percentile lies outside it."
-    )]
-    Claim(ClaimArgs),
     /// Validate a scenario and list every uncertain factor with its source
     #[command(after_help = "Example:\n  ecoband check scenarios/moshi.toml")]
     Check(ScenarioArg),
@@ -59,6 +54,11 @@ pub enum Command {
         after_help = "Examples:\n  ecoband compare scenarios/moshi.toml --set-b datacenter.pue=1.2\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --out deu.json\n  ecoband compare scenarios/moshi.toml --set-b electricity.preset=DEU --set-b datacenter.pue=1.4 --tornado\n  ecoband compare scenarios/olmo2-7b.toml scenarios/examples/my-project.toml\n\nFactors with the same name draw the same random numbers on both sides, so B − A is what changed, not Monte Carlo noise. --set applies to both sides, --set-b to B only."
     )]
     Compare(CompareArgs),
+    /// Where a published figure sits in the scenario's distribution: its percentile with an interval
+    #[command(
+        after_help = "Examples:\n  ecoband claim scenarios/bloom.toml --impact gwp --value 50.5 --unit t\n  ecoband claim scenarios/moshi.toml --impact gwp --value 40t --set datacenter.pue=1.4\n  ecoband claim scenarios/bloom.toml --impact gwp --value 50.5t --fail-outside 0.05,0.95 || echo 'outside the central 90 %'\n\nExit status 3 when --fail-outside is given and the figure's percentile lies outside it."
+    )]
+    Claim(ClaimArgs),
     /// Run a scenario at every point of a sweep file (a grid and/or listed points of --set overrides), on common random numbers
     #[command(
         after_help = "Examples:\n  ecoband sweep scenarios/sweeps/moshi-by-location.toml --out sweep/\n  ecoband sweep scenarios/sweeps/moshi-lifetime-pue.toml --samples 100000\n\nWrites DIR/sweep.csv and DIR/sweep.json (a row per point and impact) and DIR/points/NAME.json (each point's full result). Format: docs/sweeps.md."

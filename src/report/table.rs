@@ -163,8 +163,13 @@ pub fn run_table(result: &RunResult) -> String {
             } else {
                 format!("{}.{}", e.impact, e.series)
             };
+            // The threshold as the user wrote it (`60t`), its unit kept.
+            let given = e
+                .given
+                .split_once('=')
+                .map_or(e.given.as_str(), |(_, v)| v.trim());
             rows.push(vec![
-                format!("P({series} > {} {})", format_number(e.threshold), e.unit),
+                format!("P({series} > {given})"),
                 format!("{:.4}", p.p),
                 format!("{:.4}", p.mc_se),
                 format!("[{:.4}, {:.4}]", p.interval[0], p.interval[1]),
