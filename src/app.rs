@@ -63,6 +63,7 @@ pub fn execute(command: Command) -> Result<String, AppError> {
         Command::Check(args) => commands::check::check(&args),
         Command::Compare(args) => commands::compare::compare(&args),
         Command::Sweep(args) => commands::sweep::sweep(&args),
+        Command::Merge(args) => commands::merge::merge(&args),
         Command::Baseline(args) => commands::baseline::baseline(&args),
         Command::Tornado(args) => commands::tornado::tornado(&args),
         Command::Sobol(args) => commands::sobol::sobol(&args),

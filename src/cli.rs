@@ -64,6 +64,11 @@ pub enum Command {
         after_help = "Examples:\n  ecoband sweep scenarios/sweeps/moshi-by-location.toml --out sweep/\n  ecoband sweep scenarios/sweeps/moshi-lifetime-pue.toml --samples 100000\n\nWrites DIR/sweep.csv and DIR/sweep.json (a row per point and impact) and DIR/points/NAME.json (each point's full result). Format: docs/sweeps.md."
     )]
     Sweep(SweepArgs),
+    /// Merge the part files of a sharded run into the JSON a single run gives, byte for byte
+    #[command(
+        after_help = "Example:\n  for i in 0 1 2 3; do ecoband run scenarios/moshi.toml -n 10000000 --shard $i/4 --out part-$i.json; done\n  ecoband merge part-*.json --out moshi.json\n\nRefused (exit 2): parts of different scenarios, overrides, settings or versions; a missing or duplicate shard; a truncated or corrupted part."
+    )]
+    Merge(MergeArgs),
     /// List the bundled presets (grid mixes, data centres, hardware), or show one with every value and source
     #[command(
         after_help = "Examples:\n  ecoband presets\n  ecoband presets FRA\n  ecoband presets dgx-h100\n\nA scenario names a preset with `preset = \"NAME\"` in [electricity], [datacenter] or [profiles.NAME] (docs/scenario-format.md, Presets)."
@@ -139,7 +144,20 @@ pub struct RunArgs {
     /// Largest sample count --precision may reach
     #[arg(long, default_value_t = 1 << 28)]
     pub max_samples: u64,
+    /// Evaluate only shard I of N (0-based) and write its part file to --out; `ecoband merge` joins the parts into the run's JSON, byte for byte
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Write the full result as JSON to this file (atomically)
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Part files written by `ecoband run … --shard I/N --out FILE`, every shard once, in any order
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Write the merged result (the JSON a single run gives) to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
 }

@@ -20,6 +20,7 @@ pub mod result;
 pub mod sample;
 pub mod scenario;
 pub mod sensitivity;
+pub mod shard;
 pub mod sweep;
 pub mod test_functions;
 pub mod tornado;

@@ -158,6 +158,21 @@ impl Store {
     }
 }
 
+/// A sketch's content in a layout-free form: what a shard's part file
+/// stores. Reading it back gives a sketch with the same counts, extremes
+/// and hence the same quantiles and merges.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SketchState {
+    /// (bin, count) of the non-empty bins of negative values' magnitudes
+    /// and of positive values, lowest bin first.
+    pub negative: Vec<(u64, u64)>,
+    pub zeros: u64,
+    pub positive: Vec<(u64, u64)>,
+    /// Smallest and largest value (null before any value).
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct QuantileSketch {
     negative: Store,
@@ -284,6 +299,31 @@ impl QuantileSketch {
 
     pub fn count(&self) -> u64 {
         self.negative.total() + self.zeros + self.positive.total()
+    }
+
+    pub fn state(&self) -> SketchState {
+        let finite = |x: f64| x.is_finite().then_some(x);
+        SketchState {
+            negative: self.negative.occupied().collect(),
+            zeros: self.zeros,
+            positive: self.positive.occupied().collect(),
+            min: finite(self.min),
+            max: finite(self.max),
+        }
+    }
+
+    pub fn from_state(state: &SketchState) -> Self {
+        let mut sketch = QuantileSketch::new();
+        for &(bin, n) in &state.negative {
+            sketch.negative.add(bin, n);
+        }
+        for &(bin, n) in &state.positive {
+            sketch.positive.add(bin, n);
+        }
+        sketch.zeros = state.zeros;
+        sketch.min = state.min.unwrap_or(f64::INFINITY);
+        sketch.max = state.max.unwrap_or(f64::NEG_INFINITY);
+        sketch
     }
 
     pub fn min(&self) -> f64 {

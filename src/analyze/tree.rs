@@ -28,7 +28,14 @@ impl<T: Mergeable> Default for PairwiseMerger<T> {
 
 impl<T: Mergeable> PairwiseMerger<T> {
     pub fn push(&mut self, value: T) {
-        let mut size = 1;
+        self.push_block(1, value);
+    }
+
+    /// Pushes the merged value of `size` chunks (a power of two) that start
+    /// at a multiple of `size`: the subtree a run over those chunks builds,
+    /// so the result is that of pushing them one by one.
+    pub fn push_block(&mut self, size: u64, value: T) {
+        let mut size = size;
         let mut value = value;
         while let Some((top_size, _)) = self.stack.last() {
             if *top_size != size {

@@ -7,6 +7,7 @@ pub mod claim;
 pub mod compare;
 pub mod completions;
 pub mod man;
+pub mod merge;
 pub mod presets;
 pub mod run;
 pub mod sobol;

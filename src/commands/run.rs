@@ -189,6 +189,9 @@ pub fn run(args: &RunArgs) -> Result<String, AppError> {
     if let Some(target) = args.precision {
         opts.precision = Some(precision(target, args.max_samples, &opts)?);
     }
+    if let Some(shard) = &args.shard {
+        return run_shard(&scenario, &model, &opts, shard, args);
+    }
     let result = simulate(&scenario, &model, &opts)?;
     if let Some(out) = &args.out {
         write_json(out, &result)?;
@@ -232,13 +235,13 @@ fn precision(
 
 /// The point sources of a run (one for Monte Carlo, one per replicate for a
 /// randomised design) and the samples each draws.
-struct Design {
-    sources: Vec<Box<dyn PointSource>>,
-    per_source: u64,
-    name: &'static str,
+pub(crate) struct Design {
+    pub sources: Vec<Box<dyn PointSource>>,
+    pub per_source: u64,
+    pub name: &'static str,
 }
 
-fn design(model: &Model, opts: &RunOptions) -> Result<Design, AppError> {
+pub(crate) fn design(model: &Model, opts: &RunOptions) -> Result<Design, AppError> {
     let dims = model.n_dims;
     let r = u64::from(opts.replicates);
     // `--precision` doubles whole power-of-two blocks of chunks, which the
@@ -302,7 +305,7 @@ fn percentile_series(model: &Model) -> Vec<usize> {
 
 /// The thresholds counted during a run: each category total's baseline
 /// (for its percentile), then each `--exceed`.
-fn thresholds(model: &Model, exceed: &[ExceedSpec]) -> ThresholdPlan {
+pub(crate) fn thresholds(model: &Model, exceed: &[ExceedSpec]) -> ThresholdPlan {
     let (baseline, _) = model.baseline();
     let mut all: Vec<Threshold> = percentile_series(model)
         .into_iter()
@@ -428,7 +431,7 @@ fn mean_se(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
     (mean, (var / r).sqrt())
 }
 
-fn build(
+pub(crate) fn build(
     scenario: &Scenario,
     model: &Model,
     accs: &[Accumulated],
@@ -554,4 +557,88 @@ fn replicate_errors(
         mean_se(per.iter().map(|p| p.interval.low)).1,
         mean_se(per.iter().map(|p| p.interval.high)).1,
     ];
+}
+
+/// `run --shard I/N`: evaluates this shard's chunks of every source and
+/// writes the part file `ecoband merge` joins.
+fn run_shard(
+    scenario: &Scenario,
+    model: &Model,
+    opts: &RunOptions,
+    shard: &str,
+    args: &RunArgs,
+) -> Result<String, AppError> {
+    use crate::shard::part::{self, Part, PartSettings, ShardInfo, SourcePart};
+    let spec = crate::shard::ShardSpec::parse(shard).map_err(AppError::Input)?;
+    let Some(out) = &args.out else {
+        return Err(AppError::Input(
+            "--shard writes a part file: give it with --out, e.g. --shard 0/4 --out part-0.json"
+                .into(),
+        ));
+    };
+    if opts.precision.is_some() {
+        return Err(AppError::Input(
+            "--precision decides N from the whole run's errors, which no shard sees: run it unsharded, or shard a fixed -n"
+                .into(),
+        ));
+    }
+    let design = design(model, opts)?;
+    let plan = thresholds(model, &opts.exceed);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| AppError::Io(format!("cannot start {} worker threads: {e}", opts.threads)))?;
+    let chunks = spec.chunks(design.per_source);
+    let sources = design
+        .sources
+        .iter()
+        .map(|src| {
+            let acc = crate::shard::run_chunks(
+                &pool,
+                model,
+                src.as_ref(),
+                design.per_source,
+                chunks.clone(),
+                &plan,
+            );
+            SourcePart::of(acc.as_ref(), model.n_outputs(), plan.len())
+        })
+        .collect();
+    let the_part = Part {
+        kind: "run".into(),
+        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioInfo::of(scenario),
+        overrides: scenario.overrides.clone(),
+        settings: PartSettings {
+            samples: opts.samples,
+            seed: opts.seed,
+            level: opts.level,
+            sampler: design.name.to_string(),
+            replicates: opts.replicates,
+            extra_quantiles: opts.extra_quantiles.clone(),
+            exceed: opts.exceed.iter().map(|e| e.given.clone()).collect(),
+            per_source: design.per_source,
+        },
+        shard: ShardInfo {
+            index: spec.index,
+            count: spec.count,
+            first_chunk: chunks.start,
+            end_chunk: chunks.end,
+        },
+        sources,
+    };
+    part::write(out, &the_part)
+        .map_err(|e| AppError::Io(format!("{}: cannot write the part: {e}", out.display())))?;
+    Ok(format!(
+        "{}: shard {}/{} (chunks {}..{} of {} per source, {} source{}) written to {}\n",
+        scenario.name,
+        spec.index,
+        spec.count,
+        chunks.start,
+        chunks.end,
+        design.per_source.div_ceil(CHUNK),
+        design.sources.len(),
+        if design.sources.len() == 1 { "" } else { "s" },
+        out.display()
+    ))
 }

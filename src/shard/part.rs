@@ -1,0 +1,192 @@
+//! The part file a shard writes (`run --shard I/N --out part-I.json`):
+//! versioned, checksummed, and enough to rebuild the run's accumulators
+//! exactly. Documented in docs/cluster.md.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analyze::sketch::SketchState;
+use crate::analyze::{Moments, QuantileSketch, Tally};
+use crate::engine::Accumulated;
+use crate::result::ScenarioInfo;
+
+use super::ShardAccumulated;
+
+/// The format's name and version: a merge refuses any other.
+pub const FORMAT: &str = "ecoband-part/1";
+
+/// What was asked of the whole run; identical in every part of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartSettings {
+    /// `-n` as asked (before a randomised design's rounding).
+    pub samples: u64,
+    pub seed: u64,
+    pub level: f64,
+    pub sampler: String,
+    pub replicates: u32,
+    pub extra_quantiles: Vec<f64>,
+    /// `--exceed` arguments as given.
+    pub exceed: Vec<String>,
+    /// Samples each source (the run, or each replicate) draws.
+    pub per_source: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    pub index: u64,
+    pub count: u64,
+    /// The chunks of each source this part covers.
+    pub first_chunk: u64,
+    pub end_chunk: u64,
+}
+
+/// One aligned block's moments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockMoments {
+    pub first_chunk: u64,
+    pub chunks: u64,
+    pub count: u64,
+    pub mean: Vec<f64>,
+    pub m2: Vec<f64>,
+}
+
+/// What one source (the run, or one replicate) accumulated in this shard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourcePart {
+    pub blocks: Vec<BlockMoments>,
+    pub sketches: Vec<SketchState>,
+    pub at_most: Vec<u64>,
+    pub below: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    pub kind: String,
+    pub ecoband_version: String,
+    pub scenario: ScenarioInfo,
+    pub overrides: Vec<String>,
+    pub settings: PartSettings,
+    pub shard: ShardInfo,
+    pub sources: Vec<SourcePart>,
+}
+
+/// The file: format, the SHA-256 of the part's compact JSON, the part.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PartFile {
+    format: String,
+    sha256: String,
+    part: Part,
+}
+
+fn checksum(part: &Part) -> Result<String, String> {
+    let text = serde_json::to_string(part).map_err(|e| e.to_string())?;
+    Ok(crate::scenario::hex_sha256(text.as_bytes()))
+}
+
+impl SourcePart {
+    /// A shard's accumulators (None: the shard has no chunks) in file form.
+    pub fn of(acc: Option<&ShardAccumulated>, n_outputs: usize, thresholds: usize) -> Self {
+        match acc {
+            None => SourcePart {
+                blocks: Vec::new(),
+                sketches: vec![QuantileSketch::new().state(); n_outputs],
+                at_most: vec![0; thresholds],
+                below: vec![0; thresholds],
+            },
+            Some(a) => SourcePart {
+                blocks: a
+                    .blocks
+                    .iter()
+                    .map(|(first, chunks, m)| BlockMoments {
+                        first_chunk: *first,
+                        chunks: *chunks,
+                        count: m.count,
+                        mean: m.mean.clone(),
+                        m2: m.m2.clone(),
+                    })
+                    .collect(),
+                sketches: a.rest.sketches.iter().map(QuantileSketch::state).collect(),
+                at_most: a.rest.tally.at_most.clone(),
+                below: a.rest.tally.below.clone(),
+            },
+        }
+    }
+}
+
+/// Every part's share of one source, merged: the accumulators of the
+/// single run. `Err` says which chunks are missing or doubled.
+pub fn merge_source(parts: &[&SourcePart], total_chunks: u64) -> Result<Accumulated, String> {
+    let blocks = parts
+        .iter()
+        .flat_map(|p| &p.blocks)
+        .map(|b| {
+            (
+                b.first_chunk,
+                b.chunks,
+                Moments {
+                    count: b.count,
+                    mean: b.mean.clone(),
+                    m2: b.m2.clone(),
+                },
+            )
+        })
+        .collect();
+    let n_out = parts.first().map_or(0, |p| p.sketches.len());
+    let moments = super::merge_blocks(blocks, total_chunks)?.unwrap_or(Moments::empty(n_out));
+    let mut sketches = vec![QuantileSketch::new(); n_out];
+    let mut tally = Tally::new(parts.first().map_or(0, |p| p.at_most.len()));
+    for p in parts {
+        for (s, state) in sketches.iter_mut().zip(&p.sketches) {
+            s.merge(&QuantileSketch::from_state(state));
+        }
+        tally.merge(&Tally {
+            at_most: p.at_most.clone(),
+            below: p.below.clone(),
+        });
+    }
+    Ok(Accumulated {
+        moments,
+        sketches,
+        tally,
+    })
+}
+
+/// Writes a part atomically (a shard killed midway leaves no file).
+pub fn write(path: &Path, part: &Part) -> Result<(), String> {
+    let file = PartFile {
+        format: FORMAT.into(),
+        sha256: checksum(part)?,
+        part: part.clone(),
+    };
+    let mut text = serde_json::to_string(&file).map_err(|e| e.to_string())?;
+    text.push('\n');
+    crate::report::write::write_atomically(path, text.as_bytes()).map_err(|e| e.to_string())
+}
+
+/// Reads a part, refusing anything that is not a whole, unaltered part of
+/// this format.
+pub fn read(path: &Path) -> Result<Part, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let head: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("not a complete JSON file (truncated or corrupted: {e})"))?;
+    match head.get("format").and_then(|f| f.as_str()) {
+        Some(FORMAT) => {}
+        Some(other) => {
+            return Err(format!(
+                "part format `{other}`, but this ecoband reads `{FORMAT}`: merge with the version that wrote it"
+            ));
+        }
+        None => {
+            return Err(format!(
+                "not an ecoband part file (no `format`; parts are written by `ecoband run … --shard I/N --out FILE`, format `{FORMAT}`)"
+            ));
+        }
+    }
+    let file: PartFile = serde_json::from_value(head)
+        .map_err(|e| format!("a malformed part (corrupted: {e})"))?;
+    if checksum(&file.part)? != file.sha256 {
+        return Err("its checksum does not match its content (the file was altered or corrupted); rerun this shard".into());
+    }
+    Ok(file.part)
+}
