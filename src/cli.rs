@@ -138,11 +138,11 @@ pub struct RunArgs {
     /// Quantiles to report besides 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975 (comma-separated probabilities)
     #[arg(long, value_delimiter = ',', value_name = "Q,…")]
     pub quantiles: Vec<f64>,
-    /// Double the sample count (reusing every sample) until every impact total's mean and interval bounds have a relative MC error below this, e.g. 0.001
+    /// Double the sample count (reusing every sample) until every impact total's mean and interval bounds have a relative MC error below this, e.g. 0.001. The starting --samples is rounded up to 4096 × 2^k (whole blocks of the engine's chunks)
     #[arg(long)]
     pub precision: Option<f64>,
     /// Largest sample count --precision may reach
-    #[arg(long, default_value_t = 1 << 28)]
+    #[arg(long, default_value_t = 1 << 28, requires = "precision")]
     pub max_samples: u64,
     /// Evaluate only shard I of N (0-based) and write its part file to --out; `ecoband merge` joins the parts into the run's JSON, byte for byte
     #[arg(long, value_name = "I/N")]
@@ -191,7 +191,7 @@ pub struct ClaimArgs {
     pub scenario: PathBuf,
     #[command(flatten)]
     pub overrides: OverrideArgs,
-    /// The output the claim is about: a category (gwp, pe, water, adp, energy_kwh), optionally with a scope (gwp.embodied)
+    /// The output the claim is about: a category (gwp, pe, water, adp, energy_kwh), optionally with a scope (gwp.embodied) or a tag value (gwp.phase.pre-training)
     #[arg(long)]
     pub impact: String,
     /// The published figure, in --unit (or with its unit glued on: 50.5t)

@@ -277,7 +277,9 @@ fn parse_points(root: &TableNode<'_, '_>, text: &str) -> Result<Vec<Point>, Scen
         for (key, v) in set.entries() {
             // `{ datacenter.pue = 1.4 }` is, in TOML, a table `datacenter`
             // holding `pue`: not a value a scenario takes.
+            // A quoted key keeps its dots; an unquoted dotted one lost them.
             if let DeValue::Table(inner) = v.get_ref()
+                && !key.contains('.')
                 && !["dist", "value", "choice"]
                     .iter()
                     .any(|k| inner.iter().any(|(ik, _)| ik.get_ref().as_ref() == *k))

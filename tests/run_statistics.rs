@@ -201,6 +201,8 @@ fn precision_doubling_reuses_every_sample_and_equals_a_direct_run() {
                 "4096",
                 "--precision",
                 "0.003",
+                "--exceed",
+                "gwp=600t",
             ],
             dir.path(),
             "grown.json",
@@ -222,12 +224,30 @@ fn precision_doubling_reuses_every_sample_and_equals_a_direct_run() {
         assert_eq!(p["reached"], true);
         assert!(p["worst_relative_error"].as_f64().unwrap() <= 0.003);
         let direct = run_json(
-            &[moshi, "--sampler", sampler, "-n", &n.to_string()],
+            &[
+                moshi,
+                "--sampler",
+                sampler,
+                "-n",
+                &n.to_string(),
+                "--exceed",
+                "gwp=600t",
+            ],
             dir.path(),
             "direct.json",
         );
         assert_eq!(direct["settings"]["samples"].as_u64(), Some(n));
-        assert_eq!(grown["impacts"], direct["impacts"], "{sampler}");
+        // Everything but the record of the doubling is the direct run's.
+        let mut grown = grown;
+        grown["settings"]
+            .as_object_mut()
+            .unwrap()
+            .remove("precision");
+        for (key, value) in grown.as_object().unwrap() {
+            assert_eq!(*value, direct[key], "{sampler}: {key}");
+        }
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(&grown), keys(&direct), "{sampler}");
     }
 }
 
@@ -396,6 +416,49 @@ fn claim_percentile_is_the_complement_of_the_counted_exceedance() {
 }
 
 #[test]
+fn claim_on_a_scope_or_tag_value_counts_its_baseline_percentile() {
+    let dir = tempfile::tempdir().unwrap();
+    let bloom = common::repo_file("scenarios/bloom.toml");
+    for output in ["gwp.usage", "gwp.phase.pre-training"] {
+        let out = dir.path().join("c.json");
+        ecoband()
+            .arg("claim")
+            .arg(&bloom)
+            .args(["--impact", output, "--value", "20t", "-n", "20000", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let c = &json(&out)["claim"];
+        let p = c["baseline_percentile"].as_f64().unwrap();
+        assert!(p > 0.01 && p < 0.99, "{output}: {p}");
+        assert_eq!(c["distribution"]["baseline_percentile"].as_f64(), Some(p));
+    }
+}
+
+#[test]
+fn rqmc_exceedance_without_spread_falls_back_to_wilson() {
+    let dir = tempfile::tempdir().unwrap();
+    let moshi = common::repo_file("scenarios/moshi.toml");
+    let r = run_json(
+        &[
+            moshi.to_str().unwrap(),
+            "--sampler",
+            "sobol",
+            "-n",
+            "32768",
+            "--exceed",
+            "gwp=1t",
+        ],
+        dir.path(),
+        "r.json",
+    );
+    let e = &r["exceedances"][0];
+    assert_eq!(e["probability"]["p"].as_f64(), Some(1.0));
+    assert!(e["probability"]["interval"][0].as_f64().unwrap() < 1.0);
+    assert_eq!(e["interval_method"], "wilson (the replicates all agree)");
+}
+
+#[test]
 fn claim_gates_scripts_with_its_exit_status() {
     let bloom = common::repo_file("scenarios/bloom.toml");
     let claim = |range: &str| {
@@ -437,6 +500,15 @@ fn bad_statistics_requests_are_refused_with_the_reason() {
         "unit `m3` does not fit gwp",
     );
     refused(&["run", "--exceed", "gwp=lots"], "is not a number");
+    refused(&["run", "--exceed", "gwp=-3t"], "is negative");
+    refused(
+        &["claim", "--impact", "gwp", "--value", "-1", "--unit", "t"],
+        "is negative",
+    );
+    refused(
+        &["run", "--max-samples", "100000"],
+        "--precision <PRECISION>",
+    );
     refused(
         &["run", "--quantiles", "1.5"],
         "--quantiles 1.5 is not allowed",

@@ -41,7 +41,12 @@ fn shards(dir: &Path, n: u64, extra: &[&str]) -> Vec<PathBuf> {
 }
 
 fn merge(parts: &[PathBuf], out: &Path) -> assert_cmd::assert::Assert {
-    ecoband().arg("merge").args(parts).arg("--out").arg(out).assert()
+    ecoband()
+        .arg("merge")
+        .args(parts)
+        .arg("--out")
+        .arg(out)
+        .assert()
 }
 
 #[test]
@@ -54,7 +59,11 @@ fn merged_parts_are_the_single_runs_bytes_for_any_shard_count_and_order() {
             parts.reverse();
             let out = dir.path().join(format!("merged-{n}.json"));
             merge(&parts, &out).success();
-            assert_eq!(std::fs::read(&out).unwrap(), single, "{sampler:?}, {n} shards");
+            assert_eq!(
+                std::fs::read(&out).unwrap(),
+                single,
+                "{sampler:?}, {n} shards"
+            );
         }
     }
 }
@@ -70,7 +79,12 @@ fn bad_sets_of_parts_are_refused() {
     };
     refused(&parts[..2], "shard 2/3 is missing");
     refused(
-        &[parts[0].clone(), parts[1].clone(), parts[1].clone(), parts[2].clone()],
+        &[
+            parts[0].clone(),
+            parts[1].clone(),
+            parts[1].clone(),
+            parts[2].clone(),
+        ],
         "shard 1/3 is given twice",
     );
     let other_seed = run(dir.path(), "seed.json", &["--shard", "2/3", "-s", "9"]);
@@ -91,11 +105,18 @@ fn bad_sets_of_parts_are_refused() {
     let text = std::fs::read_to_string(&parts[2]).unwrap();
     let cut = dir.path().join("cut.json");
     std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
-    refused(&[parts[0].clone(), parts[1].clone(), cut], "truncated or corrupted");
+    refused(
+        &[parts[0].clone(), parts[1].clone(), cut],
+        "truncated or corrupted",
+    );
     let altered = dir.path().join("altered.json");
     let at = text.find("\"count\":").unwrap() + "\"count\":".len();
     let digit = if &text[at..at + 1] == "9" { "8" } else { "9" };
-    std::fs::write(&altered, format!("{}{digit}{}", &text[..at], &text[at + 1..])).unwrap();
+    std::fs::write(
+        &altered,
+        format!("{}{digit}{}", &text[..at], &text[at + 1..]),
+    )
+    .unwrap();
     refused(
         &[parts[0].clone(), parts[1].clone(), altered],
         "checksum does not match",
@@ -113,7 +134,10 @@ fn bad_sets_of_parts_are_refused() {
 fn shard_options_are_checked() {
     let moshi = common::repo_file("scenarios/moshi.toml");
     for (args, why) in [
-        (vec!["--shard", "3/3", "--out", "x.json"], "--shard 3/3: expected I/N"),
+        (
+            vec!["--shard", "3/3", "--out", "x.json"],
+            "--shard 3/3: expected I/N",
+        ),
         (vec!["--shard", "0/2"], "give it with --out"),
         (
             vec!["--shard", "0/2", "--precision", "0.01", "--out", "x.json"],

@@ -83,17 +83,20 @@ pub fn claim(args: &ClaimArgs) -> Result<String, AppError> {
         series,
         threshold: value,
     }];
+    opts.percentile_of = vec![series];
     let run = simulate(&scenario, &model, &opts)?;
     let exceed = &run.exceedances[0];
     let (category, series_name) = layout.category_and_series(series);
     let impact = &run.impacts[category.id];
-    let distribution = match series_name.as_str() {
-        "total" => impact.total.clone(),
-        scope if impact.by_scope.contains_key(scope) => impact.by_scope[scope].clone(),
-        tagged => {
-            let (tag, value) = tagged.split_once('.').unwrap_or((tagged, ""));
-            impact.by_tag[tag][value].clone()
-        }
+    // The series by its place in the layout (tag names may hold dots).
+    let offset = series % layout.stride();
+    let distribution = if offset == 0 {
+        impact.total.clone()
+    } else if offset <= layout.scopes.len() {
+        impact.by_scope[layout.scopes[offset - 1]].clone()
+    } else {
+        let (tag, value) = &layout.tag_values[offset - 1 - layout.scopes.len()];
+        impact.by_tag[tag][value].clone()
     };
     // P(≤ v) is the complement of the exceedance counted during the run.
     let above = &exceed.probability;
@@ -158,19 +161,6 @@ pub fn claim(args: &ClaimArgs) -> Result<String, AppError> {
     }
 }
 
-/// "23rd", "1st", "12th" …
-fn ordinal(p: f64) -> String {
-    let n = (100.0 * p).round() as i64;
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
 /// The claim in one screen; values shown in `unit` (`factor` of the
 /// output's own unit).
 fn claim_text(r: &ClaimResult, (unit, factor): (&str, f64)) -> String {
@@ -216,9 +206,9 @@ fn claim_text(r: &ClaimResult, (unit, factor): (&str, f64)) -> String {
         vec![
             "deterministic baseline".into(),
             format!(
-                "{}, at the {} percentile",
+                "{}, at percentile {}",
                 v(c.baseline),
-                ordinal(c.baseline_percentile)
+                pct(c.baseline_percentile)
             ),
         ],
         vec![
@@ -233,10 +223,10 @@ fn claim_text(r: &ClaimResult, (unit, factor): (&str, f64)) -> String {
     out.push_str(&table::render_aligned(&rows, true));
     let _ = write!(
         out,
-        "\n{} sits at the {} percentile of the scenario's distribution: {:.1} % of its outcomes are at or below it.\n",
+        "\n{} sits at percentile {} of the scenario's distribution: {} % of its outcomes are at or below it.\n",
         c.value_given,
-        ordinal(c.p_at_most.p),
-        100.0 * c.p_at_most.p
+        pct(c.p_at_most.p),
+        pct(c.p_at_most.p)
     );
     if let (Some([lo, hi]), Some(inside)) = (c.fail_outside, c.inside) {
         let straddles = c.p_at_most.interval[0] < lo && lo <= c.p_at_most.interval[1]

@@ -20,8 +20,9 @@ fn refuse(why: String) -> AppError {
 fn read_parts(args: &MergeArgs) -> Result<Vec<Part>, AppError> {
     let mut parts: Vec<Part> = Vec::new();
     for path in &args.parts {
-        let p = part::read(path)
-            .map_err(|e| AppError::Input(format!("{}: {e} (nothing was written)", path.display())))?;
+        let p = part::read(path).map_err(|e| {
+            AppError::Input(format!("{}: {e} (nothing was written)", path.display()))
+        })?;
         parts.push(p);
     }
     let first = &parts[0];
@@ -144,6 +145,7 @@ pub fn merge(args: &MergeArgs) -> Result<String, AppError> {
             .map(|e| parse_exceed(&model, e))
             .collect::<Result<_, _>>()?,
         precision: None,
+        percentile_of: Vec::new(),
     };
     let design = design(&model, &opts)?;
     if design.per_source != s.per_source || design.sources.len() != first.sources.len() {
@@ -155,11 +157,8 @@ pub fn merge(args: &MergeArgs) -> Result<String, AppError> {
     let accs = (0..design.sources.len())
         .map(|r| {
             let of_source: Vec<_> = parts.iter().map(|p| &p.sources[r]).collect();
-            part::merge_source(&of_source, total_chunks).map_err(|e| {
-                refuse(format!(
-                    "the parts do not cover the run: {e} of source {r}"
-                ))
-            })
+            part::merge_source(&of_source, total_chunks)
+                .map_err(|e| refuse(format!("the parts do not cover the run: {e} of source {r}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let result = build(&scenario, &model, &accs, &design, &opts, None)?;

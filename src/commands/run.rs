@@ -39,6 +39,9 @@ pub struct RunOptions {
     pub extra_quantiles: Vec<f64>,
     pub exceed: Vec<ExceedSpec>,
     pub precision: Option<RelativePrecision>,
+    /// Output series, besides the category totals, whose baseline
+    /// percentile is counted (`claim` on a scope or tag value).
+    pub percentile_of: Vec<usize>,
 }
 
 impl RunOptions {
@@ -54,6 +57,7 @@ impl RunOptions {
             extra_quantiles: Vec::new(),
             exceed: Vec::new(),
             precision: None,
+            percentile_of: Vec::new(),
         }
     }
 }
@@ -110,6 +114,11 @@ pub fn quantity(
         }
         (_, g) => g,
     };
+    if x < 0.0 {
+        return Err(format!(
+            "`{value}` is negative; impacts are never below 0, so give a value of 0 or more"
+        ));
+    }
     let layout = model.layout();
     let (category, _) = layout.category_and_series(series);
     Ok(x * category.unit_factor(unit)?)
@@ -166,6 +175,7 @@ pub fn options(args: &SamplingArgs, scenario: &Scenario) -> Result<RunOptions, A
         extra_quantiles: Vec::new(),
         exceed: Vec::new(),
         precision: None,
+        percentile_of: Vec::new(),
     })
 }
 
@@ -296,25 +306,31 @@ pub(crate) fn design(model: &Model, opts: &RunOptions) -> Result<Design, AppErro
 /// The outputs whose baseline percentile a run counts: each category's
 /// total (counting every scope and tag value too would cost several per
 /// cent of a Moshi run for numbers nobody quotes).
-fn percentile_series(model: &Model) -> Vec<usize> {
+fn percentile_series(model: &Model, opts: &RunOptions) -> Vec<usize> {
     let layout = model.layout();
-    (0..layout.categories.len())
+    let mut series: Vec<usize> = (0..layout.categories.len())
         .map(|c| layout.index(c, Series::Total))
-        .collect()
+        .collect();
+    for j in &opts.percentile_of {
+        if !series.contains(j) {
+            series.push(*j);
+        }
+    }
+    series
 }
 
 /// The thresholds counted during a run: each category total's baseline
 /// (for its percentile), then each `--exceed`.
-pub(crate) fn thresholds(model: &Model, exceed: &[ExceedSpec]) -> ThresholdPlan {
+pub(crate) fn thresholds(model: &Model, opts: &RunOptions) -> ThresholdPlan {
     let (baseline, _) = model.baseline();
-    let mut all: Vec<Threshold> = percentile_series(model)
+    let mut all: Vec<Threshold> = percentile_series(model, opts)
         .into_iter()
         .map(|series| Threshold {
             series,
             value: baseline[series],
         })
         .collect();
-    all.extend(exceed.iter().map(|e| Threshold {
+    all.extend(opts.exceed.iter().map(|e| Threshold {
         series: e.series,
         value: e.threshold,
     }));
@@ -328,13 +344,23 @@ pub fn simulate(
     opts: &RunOptions,
 ) -> Result<RunResult, AppError> {
     let design = design(model, opts)?;
-    let plan = thresholds(model, &opts.exceed);
+    let plan = thresholds(model, opts);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(|e| AppError::Io(format!("cannot start {} worker threads: {e}", opts.threads)))?;
     let r = design.sources.len() as u64;
     let mut n = design.per_source;
+    if let Some(p) = opts.precision
+        && n * r > p.max_samples
+    {
+        return Err(AppError::Input(format!(
+            "--max-samples {} is below the first step of --precision, {} samples (-n rounded up to a power-of-two number of {CHUNK}-sample chunks{}); raise --max-samples or lower -n",
+            p.max_samples,
+            n * r,
+            if r > 1 { " per replicate" } else { "" }
+        )));
+    }
     let bar = progress_bar(
         opts.precision
             .map_or(n * r, |p| p.max_samples.min(n * r * 8)),
@@ -390,12 +416,21 @@ pub fn simulate(
 }
 
 /// The relative MC error of each impact total's mean and interval bounds:
-/// the largest, and where.
+/// the largest, and where. A bound at exactly 0 (a category that is zero
+/// in some samples) is measured on the scale of the mean, since an error
+/// relative to 0 could never reach any target.
 fn worst_relative_error(result: &RunResult) -> (f64, String) {
-    let relative = |se: f64, x: f64| if se == 0.0 { 0.0 } else { se / x.abs() };
     let mut worst = (0.0, String::from("-"));
     for (id, impact) in &result.impacts {
         let t = &impact.total;
+        let relative = |se: f64, x: f64| {
+            let scale = if x != 0.0 { x.abs() } else { t.mean.abs() };
+            if se == 0.0 || scale == 0.0 {
+                0.0
+            } else {
+                se / scale
+            }
+        };
         for (what, e) in [
             ("mean", relative(t.mc_se_mean, t.mean)),
             (
@@ -455,7 +490,7 @@ pub(crate) fn build(
     let samples = pooled.moments.count;
     let replicated = design.name != "mc";
     let t = student_t(level, accs.len() as f64 - 1.0);
-    let counted = percentile_series(model);
+    let counted = percentile_series(model, opts);
     let stat = |j: usize| {
         let mut s = summarize_with(
             &pooled.moments,
@@ -475,48 +510,52 @@ pub(crate) fn build(
         }
         s
     };
-    let exceedances = opts
-        .exceed
-        .iter()
-        .enumerate()
-        .map(|(e, spec)| {
-            let k = counted.len() + e;
-            let above = samples - pooled.tally.at_most[k];
-            let probability = if replicated {
-                let per = design.per_source as f64;
-                let (_, se) = mean_se(
-                    accs.iter()
-                        .map(|a| (a.moments.count - a.tally.at_most[k]) as f64 / per),
-                );
-                let p = above as f64 / samples as f64;
-                Proportion {
-                    count: above,
-                    samples,
-                    p,
-                    mc_se: se,
-                    interval: [(p - t * se).max(0.0), (p + t * se).min(1.0)],
-                    level,
-                }
-            } else {
-                Proportion::new(above, samples, level)
-            };
-            let layout = model.layout();
-            let (category, series) = layout.category_and_series(spec.series);
-            Exceedance {
-                given: spec.given.clone(),
-                impact: category.id.to_string(),
-                series,
-                threshold: spec.threshold,
-                unit: category.unit.to_string(),
-                probability,
-                interval_method: if replicated {
-                    format!("student-t over {} replicates", accs.len())
+    let exceedances =
+        opts.exceed
+            .iter()
+            .enumerate()
+            .map(|(e, spec)| {
+                let k = counted.len() + e;
+                let above = samples - pooled.tally.at_most[k];
+                let (_, se) = mean_se(accs.iter().map(|a| {
+                    (a.moments.count - a.tally.at_most[k]) as f64 / a.moments.count as f64
+                }));
+                // Replicates that all agree (every one 0, or every one 1) give
+                // no spread: that is no evidence of certainty, so the binomial
+                // Wilson interval of the pooled count speaks instead.
+                let from_replicates = replicated && se > 0.0;
+                let probability = if from_replicates {
+                    let p = above as f64 / samples as f64;
+                    Proportion {
+                        count: above,
+                        samples,
+                        p,
+                        mc_se: se,
+                        interval: [(p - t * se).max(0.0), (p + t * se).min(1.0)],
+                        level,
+                    }
                 } else {
-                    "wilson".into()
-                },
-            }
-        })
-        .collect();
+                    Proportion::new(above, samples, level)
+                };
+                let layout = model.layout();
+                let (category, series) = layout.category_and_series(spec.series);
+                Exceedance {
+                    given: spec.given.clone(),
+                    impact: category.id.to_string(),
+                    series,
+                    threshold: spec.threshold,
+                    unit: category.unit.to_string(),
+                    probability,
+                    interval_method: if from_replicates {
+                        format!("student-t over {} replicates", accs.len())
+                    } else if replicated {
+                        "wilson (the replicates all agree)".into()
+                    } else {
+                        "wilson".into()
+                    },
+                }
+            })
+            .collect();
     Ok(RunResult {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo::of(scenario),
@@ -583,7 +622,7 @@ fn run_shard(
         ));
     }
     let design = design(model, opts)?;
-    let plan = thresholds(model, &opts.exceed);
+    let plan = thresholds(model, opts);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()

@@ -110,6 +110,16 @@ impl Category {
 /// `30 m3`, `1.5e5kgCO2e`), as written after `--exceed KEY=` or `--value`.
 pub fn split_quantity(text: &str) -> Option<(f64, &str)> {
     let text = text.trim();
+    // A number too large for a double reads as infinite: refused, not
+    // split into a number and a unit such as `e400`.
+    if text.parse::<f64>().is_ok_and(f64::is_infinite)
+        || text
+            .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+            .and_then(|end| text[..end].trim().parse::<f64>().ok())
+            .is_some_and(f64::is_infinite)
+    {
+        return None;
+    }
     // The longest prefix that reads as a number; the rest is the unit.
     (1..=text.len())
         .rev()

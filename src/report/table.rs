@@ -127,6 +127,23 @@ pub fn run_table(result: &RunResult) -> String {
         let _ = write!(out, "({}: share of the mean) ", scopes.join("/"));
     }
     out.push_str("(pct: the baseline's percentile in the distribution; ±se: Monte Carlo standard error of the mean)\n");
+    // Quantiles asked for with --quantiles, beside the seven defaults.
+    let defaults: Vec<String> = crate::analyze::summary::QUANTILES
+        .iter()
+        .map(|q| format!("{q}"))
+        .collect();
+    for (id, impact) in &result.impacts {
+        let extra: Vec<String> = impact
+            .total
+            .quantiles
+            .iter()
+            .filter(|(q, _)| !defaults.contains(q))
+            .map(|(q, v)| format!("q{q} {}", format_number(*v)))
+            .collect();
+        if !extra.is_empty() {
+            let _ = writeln!(out, "{id} quantiles: {}", extra.join(", "));
+        }
+    }
     if let Some(p) = &s.precision {
         let _ = writeln!(
             out,

@@ -429,7 +429,7 @@ pub fn apply(base: &Scenario, overrides: &[Override]) -> Result<Applied, Scenari
     // Where each override wrote, as resolved (an alias such as a row's
     // name becomes the row's path): to refuse a key set twice and to name
     // the right `--set` in an error.
-    let mut written: Vec<(Vec<Segment>, String)> = Vec::new();
+    let mut written: Vec<(Vec<Segment>, &Override)> = Vec::new();
     for o in overrides {
         let fail = |message: String| ScenarioError {
             file: o.to_string(),
@@ -440,12 +440,20 @@ pub fn apply(base: &Scenario, overrides: &[Override]) -> Result<Applied, Scenari
         };
         let (at, swapped) = apply_one(&mut doc, &index, o, &mut notes).map_err(fail)?;
         if let Some((_, first)) = written.iter().find(|(w, _)| *w == at) {
+            // Name the common target when either key reached it by an alias.
+            let aliased = [&o.segments, &first.segments]
+                .iter()
+                .any(|s| render(s) != render(&at));
             return Err(fail(format!(
-                "`{}` is already set by {first}; give each key once (the last would silently win)",
-                render(&at)
+                "already set by {first}{}; give each key once (the last would silently win)",
+                if aliased {
+                    format!(" (both write `{}`)", render(&at))
+                } else {
+                    String::new()
+                }
             )));
         }
-        written.push((at, o.to_string()));
+        written.push((at, o));
         // A swapped preset brings its own values: later keys resolve
         // against the scenario as it now is.
         if swapped && let Ok(now) = Scenario::parse(&base.path, &doc.to_string()) {
@@ -459,7 +467,10 @@ pub fn apply(base: &Scenario, overrides: &[Override]) -> Result<Applied, Scenari
         notes,
         lines,
         file: base.path.clone(),
-        overrides: written,
+        overrides: written
+            .into_iter()
+            .map(|(at, o)| (at, o.to_string()))
+            .collect(),
     };
     let mut scenario = Scenario::parse(&base.path, &text).map_err(|e| applied.map_error(e))?;
     scenario.sha256 = base.sha256.clone();

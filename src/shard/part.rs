@@ -183,8 +183,8 @@ pub fn read(path: &Path) -> Result<Part, String> {
             ));
         }
     }
-    let file: PartFile = serde_json::from_value(head)
-        .map_err(|e| format!("a malformed part (corrupted: {e})"))?;
+    let file: PartFile =
+        serde_json::from_value(head).map_err(|e| format!("a malformed part (corrupted: {e})"))?;
     if checksum(&file.part)? != file.sha256 {
         return Err("its checksum does not match its content (the file was altered or corrupted); rerun this shard".into());
     }
