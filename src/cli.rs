@@ -66,7 +66,7 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Merge the part files of a sharded run into the JSON a single run gives, byte for byte
     #[command(
-        after_help = "Example:\n  for i in 0 1 2 3; do ecoband run scenarios/moshi.toml -n 10000000 --shard $i/4 --out part-$i.json; done\n  ecoband merge part-*.json --out moshi.json\n\nRefused (exit 2): parts of different scenarios, overrides, settings or versions; a missing or duplicate shard; a truncated or corrupted part."
+        after_help = "Example:\n  for i in 0 1 2 3; do ecoband run scenarios/moshi.toml -n 10000000 --shard $i/4 --out part-$i.json; done\n  ecoband merge part-*.json --out moshi.json\n  (the same with `ecoband sobol … --shard I/N` for Sobol' indices)\n\nRefused (exit 2): parts of different scenarios, overrides, settings or versions; a missing or duplicate shard; a truncated or corrupted part."
     )]
     Merge(MergeArgs),
     /// List the bundled presets (grid mixes, data centres, hardware), or show one with every value and source
@@ -154,7 +154,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Part files written by `ecoband run … --shard I/N --out FILE`, every shard once, in any order
+    /// Part files written by `ecoband run|sobol … --shard I/N --out FILE`, every shard once, in any order
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
     /// Write the merged result (the JSON a single run gives) to this file (atomically)
@@ -329,6 +329,9 @@ pub struct SobolArgs {
     /// Largest N that --target-width may reach
     #[arg(long, default_value_t = 1 << 20)]
     pub max_n_base: u64,
+    /// Evaluate only shard I of N (0-based) and write its part file to --out; `ecoband merge` joins the parts into the indices' JSON, byte for byte
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Write the indices as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,

@@ -22,10 +22,12 @@ use std::sync::Mutex;
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+use crate::analyze::PairwiseMerger;
 use crate::analyze::sobol::SobolSums;
 use crate::engine::{in_chunk_order, this_threads};
 use crate::model::{Model, Scratch, Series, ValueBlock};
 use crate::sample::PointSource;
+use crate::shard::ShardSpec;
 
 /// Number of batches for the batch-means intervals.
 pub const BATCHES: u64 = 32;
@@ -304,15 +306,81 @@ pub fn run(
     threads: usize,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<SobolRun, rayon::ThreadPoolBuildError> {
+    check_base(n_base);
+    let parts = design.parts(0, n_base, BATCHES, 0);
+    let blocks = run_parts(model, &parts, None, (second_order, threads), progress)?;
+    let batches = empty_batches(model, design.n_batches(), second_order);
+    let batches = add_parts(&parts, batches, blocks).expect("a whole run covers every chunk");
+    Ok(SobolRun::from_batches(model, n_base, second_order, batches))
+}
+
+fn check_base(n_base: u64) {
     assert!(
         n_base >= MIN_BASE && n_base.is_multiple_of(BATCHES),
         "caller checks the base sample count"
     );
+}
+
+/// One shard's share of [`run`]: for every part of the design (a batch's
+/// base samples from one point source), the maximal aligned blocks of its
+/// chunks that shard `shard` covers, each block's sums merged. [`merge`]
+/// joins every shard's blocks into the run's sums, bit for bit.
+pub fn run_shard(
+    model: &Model,
+    design: &Design,
+    n_base: u64,
+    second_order: bool,
+    threads: usize,
+    shard: ShardSpec,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<PartBlocks>, rayon::ThreadPoolBuildError> {
+    check_base(n_base);
     let parts = design.parts(0, n_base, BATCHES, 0);
+    run_parts(
+        model,
+        &parts,
+        Some(shard),
+        (second_order, threads),
+        progress,
+    )
+}
+
+/// The blocks of every shard of a run (each part's blocks, from any
+/// number of shards, in any order) merged into the run [`run`] gives.
+/// `Err` names the part and the chunks missing or doubled, or a block
+/// whose shape is not this model's.
+pub fn merge(
+    model: &Model,
+    design: &Design,
+    n_base: u64,
+    second_order: bool,
+    blocks: Vec<PartBlocks>,
+) -> Result<SobolRun, String> {
+    check_base(n_base);
+    let parts = design.parts(0, n_base, BATCHES, 0);
+    if blocks.len() != parts.len() {
+        return Err(format!(
+            "{} design parts, but this design has {}",
+            blocks.len(),
+            parts.len()
+        ));
+    }
+    let template = &empty_batches(model, 1, second_order)[0];
+    if let Some(p) = blocks
+        .iter()
+        .position(|b| b.iter().any(|(_, _, s)| !s.same_shape(template)))
+    {
+        return Err(format!(
+            "part {p} holds sums of another shape than this model's outputs and factors"
+        ));
+    }
     let batches = empty_batches(model, design.n_batches(), second_order);
-    let batches = run_parts(model, &parts, batches, (second_order, threads), progress)?;
+    let batches = add_parts(&parts, batches, blocks)?;
     Ok(SobolRun::from_batches(model, n_base, second_order, batches))
 }
+
+/// A part's aligned blocks of chunks: (first chunk, chunks, their sums).
+pub type PartBlocks = Vec<(u64, u64, SobolSums)>;
 
 /// Doubles the base sample count of a finished run, reusing every
 /// evaluation made. Monte Carlo: batch b of the 2N run is batches 2b and
@@ -329,7 +397,7 @@ pub fn extend(
 ) -> Result<SobolRun, rayon::ThreadPoolBuildError> {
     let n = previous.n_base;
     let second_order = previous.second_order;
-    let (parts, mut batches) = match design {
+    let (parts, batches) = match design {
         Design::MonteCarlo(_) => {
             let mut merged: Vec<SobolSums> = previous
                 .batches
@@ -346,7 +414,8 @@ pub fn extend(
         }
         Design::Replicated(_) => (design.parts(n, 2 * n, 1, 0), previous.batches),
     };
-    batches = run_parts(model, &parts, batches, (second_order, threads), progress)?;
+    let blocks = run_parts(model, &parts, None, (second_order, threads), progress)?;
+    let batches = add_parts(&parts, batches, blocks).expect("a whole run covers every chunk");
     Ok(SobolRun::from_batches(model, 2 * n, second_order, batches))
 }
 
@@ -354,6 +423,26 @@ fn empty_batches(model: &Model, n: usize, second_order: bool) -> Vec<SobolSums> 
     let n_out = analysed_outputs(model).len();
     let k2 = if second_order { model.factors.len() } else { 0 };
     vec![SobolSums::with_second_order(n_out, swap_sets(model).len(), k2); n]
+}
+
+/// Each part's blocks merged by the fixed-shape tree of its chunks (the
+/// tree a whole run builds, whatever the shards), then added to its batch
+/// in part order.
+fn add_parts(
+    parts: &[Part],
+    mut batches: Vec<SobolSums>,
+    blocks: Vec<PartBlocks>,
+) -> Result<Vec<SobolSums>, String> {
+    for (p, (part, blocks)) in parts.iter().zip(blocks).enumerate() {
+        let len = part.end - part.start;
+        let chunks = len / chunk_len(len);
+        let sums =
+            crate::shard::merge_blocks(blocks, chunks).map_err(|e| format!("part {p}: {e}"))?;
+        if let Some(sums) = sums {
+            batches[part.batch].merge(&sums);
+        }
+    }
+    Ok(batches)
 }
 
 impl SobolRun {
@@ -392,50 +481,69 @@ fn chunk_len(len: u64) -> u64 {
         .unwrap_or(1)
 }
 
-/// Adds the sums of every part to its batch. Chunks never straddle parts
-/// and are merged in part then index order.
+/// Evaluates the chunks of every part (all of them, or one shard's share
+/// of each part) and returns each part's maximal aligned blocks of chunks
+/// with their sums, each block merged by the fixed-shape tree. Results do
+/// not depend on the thread count.
 fn run_parts(
     model: &Model,
     parts: &[Part],
-    mut batches: Vec<SobolSums>,
+    shard: Option<ShardSpec>,
     (second_order, threads): (bool, usize),
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> Result<Vec<SobolSums>, rayon::ThreadPoolBuildError> {
+) -> Result<Vec<PartBlocks>, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
     let outputs: Vec<usize> = analysed_outputs(model).iter().map(|(j, _, _)| *j).collect();
     let (baseline, _) = model.baseline();
     let shift: Vec<f64> = outputs.iter().map(|&j| baseline[j]).collect();
-    // Chunks are numbered part after part; the first chunk of each part
-    // (one entry per part, so memory does not grow with N).
     let lens: Vec<u64> = parts.iter().map(|p| chunk_len(p.end - p.start)).collect();
-    let mut first_chunk = Vec::with_capacity(parts.len() + 1);
-    first_chunk.push(0u64);
-    for (part, len) in parts.iter().zip(&lens) {
-        let last = *first_chunk.last().unwrap_or(&0);
-        first_chunk.push(last + (part.end - part.start) / len);
-    }
-    let n_chunks = *first_chunk.last().unwrap_or(&0);
-    let locate = |c: u64| -> (usize, u64, u64) {
-        let p = first_chunk.partition_point(|&f| f <= c) - 1;
-        let start = parts[p].start + (c - first_chunk[p]) * lens[p];
-        (p, start, start + lens[p])
-    };
-    // Base samples in the parts before each part, for the progress count.
-    let before: Vec<u64> = parts
+    // The chunks of each part this call evaluates, numbered part after
+    // part; the first of each part (one entry per part, so memory does not
+    // grow with N).
+    let ranges: Vec<Range<u64>> = parts
         .iter()
-        .scan(0, |sum, p| {
-            let b = *sum;
-            *sum += p.end - p.start;
-            Some(b)
+        .zip(&lens)
+        .map(|(p, len)| {
+            let chunks = (p.end - p.start) / len;
+            shard.map_or(0..chunks, |s| s.slice(chunks))
         })
         .collect();
-    let total: u64 = parts.iter().map(|p| p.end - p.start).sum();
+    let mut first_chunk = Vec::with_capacity(parts.len() + 1);
+    first_chunk.push(0u64);
+    for r in &ranges {
+        let last = *first_chunk.last().unwrap_or(&0);
+        first_chunk.push(last + (r.end - r.start));
+    }
+    let n_chunks = *first_chunk.last().unwrap_or(&0);
+    // (part, first base sample, end) of chunk c of this call.
+    let locate = |c: u64| -> (usize, u64, u64) {
+        let p = first_chunk.partition_point(|&f| f <= c) - 1;
+        let local = ranges[p].start + c - first_chunk[p];
+        let start = parts[p].start + local * lens[p];
+        (p, start, start + lens[p])
+    };
+    let total: u64 = ranges
+        .iter()
+        .zip(&lens)
+        .map(|(r, l)| (r.end - r.start) * l)
+        .sum();
     let swap_sets = swap_sets(model);
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(Worker::new(model, &outputs, swap_sets.len(), second_order)))
         .collect();
+    // Each part's blocks, filled in chunk order: the open block's merger.
+    let mut blocks: Vec<PartBlocks> = vec![Vec::new(); parts.len()];
+    let mut open: Vec<(usize, u64, PairwiseMerger<SobolSums>)> = ranges
+        .iter()
+        .map(|_| (0usize, 0u64, PairwiseMerger::default()))
+        .collect();
+    let plans: Vec<Vec<(u64, u64)>> = ranges
+        .iter()
+        .map(|r| crate::shard::aligned_blocks(r.clone()))
+        .collect();
+    let mut done = 0;
     pool.install(|| {
         in_chunk_order(
             n_chunks,
@@ -452,13 +560,23 @@ fn run_parts(
                 )
             },
             |c, sums| {
-                let (p, _, end) = locate(c);
-                batches[parts[p].batch].merge(&sums);
-                progress(before[p] + end - parts[p].start, total);
+                let p = first_chunk.partition_point(|&f| f <= c) - 1;
+                let (next_block, pushed, merger) = &mut open[p];
+                merger.push(sums);
+                *pushed += 1;
+                let (first, size) = plans[p][*next_block];
+                if *pushed == size {
+                    let full = std::mem::take(merger).finish().expect("a block has chunks");
+                    blocks[p].push((first, size, full));
+                    *next_block += 1;
+                    *pushed = 0;
+                }
+                done += lens[p];
+                progress(done, total);
             },
         )
     });
-    Ok(batches)
+    Ok(blocks)
 }
 
 /// An index with its confidence interval.

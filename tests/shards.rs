@@ -1,6 +1,6 @@
-//! `run --shard I/N` and `merge`, end to end: merged parts give the single
-//! run's JSON byte for byte for any shard count and order, and every kind
-//! of bad set of parts is refused with exit 2 and no output.
+//! `run|sobol --shard I/N` and `merge`, end to end: merged parts give the
+//! single run's JSON byte for byte for any shard count and order, and every
+//! kind of bad set of parts is refused with exit 2 and no output.
 
 mod common;
 
@@ -66,6 +66,64 @@ fn merged_parts_are_the_single_runs_bytes_for_any_shard_count_and_order() {
             );
         }
     }
+}
+
+fn sobol(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    ecoband()
+        .arg("sobol")
+        .arg(common::repo_file("scenarios/moshi.toml"))
+        .args(["--n-base", "512", "-q"])
+        .args(extra)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn merged_sobol_parts_are_the_single_analysis_bytes() {
+    // Each sampler's design has its own parts (32 Monte Carlo batches, or
+    // R replicates) and chunk lengths; second order adds its own sums.
+    let dir = tempfile::tempdir().unwrap();
+    for sampler in [
+        &["--sampler", "mc"][..],
+        &["--sampler", "sobol", "-r", "3"],
+        &["--sampler", "lhs", "-r", "2", "--second-order"],
+    ] {
+        let single = std::fs::read(sobol(dir.path(), "single.json", sampler)).unwrap();
+        for n in [1, 3, 8, 64] {
+            let mut parts: Vec<PathBuf> = (0..n)
+                .map(|i| {
+                    let shard = format!("{i}/{n}");
+                    let mut args = vec!["--shard", &shard];
+                    args.extend_from_slice(sampler);
+                    sobol(dir.path(), &format!("sobol-{n}-{i}.json"), &args)
+                })
+                .collect();
+            parts.rotate_left(n as usize / 2);
+            let out = dir.path().join(format!("merged-{n}.json"));
+            merge(&parts, &out).success();
+            assert_eq!(
+                std::fs::read(&out).unwrap(),
+                single,
+                "sobol {sampler:?}, {n} shards"
+            );
+        }
+    }
+    // A sobol part and a run part are never one set; nor are two analyses
+    // of different seeds.
+    let sobol_part = sobol(dir.path(), "s.json", &["--shard", "1/2"]);
+    let run_part = run(dir.path(), "r.json", &["--shard", "0/2"]);
+    merge(&[run_part, sobol_part.clone()], &dir.path().join("m.json"))
+        .code(2)
+        .stderr(contains("kind sobol against run"));
+    let other_seed = sobol(dir.path(), "n.json", &["--shard", "0/2", "-s", "7"]);
+    merge(&[other_seed, sobol_part], &dir.path().join("m.json"))
+        .code(2)
+        .stderr(contains("settings (N, seed"));
+    assert!(!dir.path().join("m.json").exists());
 }
 
 #[test]
@@ -153,6 +211,28 @@ fn shard_options_are_checked() {
             .code(2)
             .stderr(contains(why));
     }
+    ecoband()
+        .arg("sobol")
+        .arg(&moshi)
+        .args([
+            "--shard",
+            "0/2",
+            "--target-width",
+            "0.01",
+            "--out",
+            "x.json",
+        ])
+        .current_dir(std::env::temp_dir())
+        .assert()
+        .code(2)
+        .stderr(contains("--target-width decides N"));
+    ecoband()
+        .arg("sobol")
+        .arg(&moshi)
+        .args(["--shard", "0/2"])
+        .assert()
+        .code(2)
+        .stderr(contains("give it with --out"));
 }
 
 #[cfg(unix)]

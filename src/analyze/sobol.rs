@@ -15,7 +15,8 @@
 //! unshifted sums of squares of large LCA outputs lose digits.
 
 /// Sums of one output and its factors over a set of base samples.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialised as is in a sobol shard's part file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SobolSums {
     n_factors: usize,
     count: u64,
@@ -116,6 +117,15 @@ impl SobolSums {
                 }
             }
         }
+    }
+
+    /// Whether `other` holds the same outputs, factors and second-order
+    /// pairs (a part file's sums are checked against the model's).
+    pub fn same_shape(&self, other: &SobolSums) -> bool {
+        self.n_factors == other.n_factors
+            && self.second_order_factors == other.second_order_factors
+            && self.sums.len() == other.sums.len()
+            && self.second.len() == other.second.len()
     }
 
     /// Adds `other` (later samples) to `self`. The caller fixes the order.

@@ -64,6 +64,13 @@ impl Mergeable for super::Moments {
     }
 }
 
+impl Mergeable for super::sobol::SobolSums {
+    fn merge_with(mut self, later: Self) -> Self {
+        self.merge(&later);
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,15 +1,18 @@
-//! `ecoband merge PART…`: the part files of a sharded run joined into the
-//! JSON a single run of the same scenario, overrides, seed and N gives,
-//! byte for byte.
+//! `ecoband merge PART…`: the part files of a sharded `run` or `sobol`
+//! joined into the JSON the unsharded command gives for the same scenario,
+//! overrides, seed and N, byte for byte.
 
 use crate::app::{AppError, check_outputs, overridden, parse_overrides, write_json};
 use crate::cli::{MergeArgs, SamplerKind};
 use crate::engine::CHUNK;
+use crate::model::Model;
 use crate::report::table;
 use crate::scenario::Scenario;
-use crate::shard::part::{self, Part};
+use crate::sensitivity::PartBlocks;
+use crate::shard::part::{self, Part, PartSettings, SobolPartSettings, SourcePart, Work};
 
 use super::run::{RunOptions, build, design, parse_exceed};
+use super::sobol::{DesignPoints, SobolOptions, base_count};
 
 fn refuse(why: String) -> AppError {
     AppError::Input(format!("merge: {why} (nothing was written)"))
@@ -28,8 +31,8 @@ fn read_parts(args: &MergeArgs) -> Result<Vec<Part>, AppError> {
     let first = &parts[0];
     let name = |i: usize| args.parts[i].display().to_string();
     for (i, p) in parts.iter().enumerate().skip(1) {
-        let differs = if p.kind != first.kind {
-            Some(format!("kind {} against {}", p.kind, first.kind))
+        let differs = if p.kind() != first.kind() {
+            Some(format!("kind {} against {}", p.kind(), first.kind()))
         } else if p.ecoband_version != first.ecoband_version {
             Some(format!(
                 "ecoband {} against {}",
@@ -49,8 +52,11 @@ fn read_parts(args: &MergeArgs) -> Result<Vec<Part>, AppError> {
                 p.overrides.join(", "),
                 first.overrides.join(", ")
             ))
-        } else if p.settings != first.settings {
-            Some("settings (samples, seed, level, sampler, replicates, quantiles or --exceed) differ".into())
+        } else if !p.same_settings(first) {
+            Some(match first.kind() {
+                "run" => "settings (samples, seed, level, sampler, replicates, quantiles or --exceed) differ".into(),
+                _ => "settings (N, seed, level, sampler, replicates or second order) differ".into(),
+            })
         } else if p.shard.count != first.shard.count {
             Some(format!(
                 "{} shards against {}",
@@ -124,31 +130,54 @@ pub fn merge(args: &MergeArgs) -> Result<String, AppError> {
     }
     let overrides = parse_overrides(&first.overrides)?;
     let (scenario, model, _) = overridden(&file, &overrides)?;
-    let s = &first.settings;
-    let sampler = match s.sampler.as_str() {
-        "mc" => SamplerKind::Mc,
-        "sobol" => SamplerKind::Sobol,
-        "lhs" => SamplerKind::Lhs,
-        other => return Err(refuse(format!("unknown sampler `{other}` in the parts"))),
-    };
+    match &first.work {
+        Work::Run { settings, .. } => merge_run(&scenario, &model, settings, &parts, args),
+        Work::Sobol { settings, .. } => merge_sobol(&scenario, &model, settings, &parts, args),
+    }
+}
+
+fn sampler(name: &str) -> Result<SamplerKind, AppError> {
+    match name {
+        "mc" => Ok(SamplerKind::Mc),
+        "sobol" => Ok(SamplerKind::Sobol),
+        "lhs" => Ok(SamplerKind::Lhs),
+        other => Err(refuse(format!("unknown sampler `{other}` in the parts"))),
+    }
+}
+
+fn merge_run(
+    scenario: &Scenario,
+    model: &Model,
+    s: &PartSettings,
+    parts: &[Part],
+    args: &MergeArgs,
+) -> Result<String, AppError> {
     let opts = RunOptions {
         samples: s.samples,
         seed: s.seed,
         level: s.level,
         threads: 1,
-        sampler,
+        sampler: sampler(&s.sampler)?,
         replicates: s.replicates,
         extra_quantiles: s.extra_quantiles.clone(),
         exceed: s
             .exceed
             .iter()
-            .map(|e| parse_exceed(&model, e))
+            .map(|e| parse_exceed(model, e))
             .collect::<Result<_, _>>()?,
         precision: None,
         percentile_of: Vec::new(),
     };
-    let design = design(&model, &opts)?;
-    if design.per_source != s.per_source || design.sources.len() != first.sources.len() {
+    let design = design(model, &opts)?;
+    let sources: Vec<&[SourcePart]> = parts
+        .iter()
+        .filter_map(|p| match &p.work {
+            Work::Run { sources, .. } => Some(sources.as_slice()),
+            Work::Sobol { .. } => None,
+        })
+        .collect();
+    if design.per_source != s.per_source || sources.iter().any(|s| s.len() != design.sources.len())
+    {
         return Err(refuse(
             "the parts' design does not match this ecoband's for their settings".into(),
         ));
@@ -156,17 +185,75 @@ pub fn merge(args: &MergeArgs) -> Result<String, AppError> {
     let total_chunks = design.per_source.div_ceil(CHUNK);
     let accs = (0..design.sources.len())
         .map(|r| {
-            let of_source: Vec<_> = parts.iter().map(|p| &p.sources[r]).collect();
+            let of_source: Vec<_> = sources.iter().map(|p| &p[r]).collect();
             part::merge_source(&of_source, total_chunks)
                 .map_err(|e| refuse(format!("the parts do not cover the run: {e} of source {r}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let result = build(&scenario, &model, &accs, &design, &opts, None)?;
+    let result = build(scenario, model, &accs, &design, &opts, None)?;
     if let Some(out) = &args.out {
         write_json(out, &result)?;
     }
     Ok(table::with_overrides(
         table::run_table(&result),
+        &scenario.overrides,
+    ))
+}
+
+fn merge_sobol(
+    scenario: &Scenario,
+    model: &Model,
+    s: &SobolPartSettings,
+    parts: &[Part],
+    args: &MergeArgs,
+) -> Result<String, AppError> {
+    let sampler = sampler(&s.sampler)?;
+    if s.n_base != base_count(s.n_base) || (sampler != SamplerKind::Mc && s.replicates < 2) {
+        return Err(refuse(format!(
+            "the parts' N ({}) or replicates ({}) are not ones `ecoband sobol` runs",
+            s.n_base, s.replicates
+        )));
+    }
+    let options = SobolOptions {
+        n_base: s.n_base,
+        seed: s.seed,
+        level: s.level,
+        threads: 1,
+        second_order: s.second_order,
+        target: None,
+        sampler,
+        replicates: s.replicates,
+    };
+    let points = DesignPoints::new(model, &options)?;
+    let design = points.design();
+    let mut blocks: Vec<PartBlocks> = Vec::new();
+    for p in parts {
+        let Work::Sobol { parts: of_part, .. } = &p.work else {
+            continue;
+        };
+        if blocks.is_empty() {
+            blocks = vec![Vec::new(); of_part.len()];
+        }
+        if of_part.len() != blocks.len() {
+            return Err(refuse(
+                "the parts hold different numbers of design parts".into(),
+            ));
+        }
+        for (all, mine) in blocks.iter_mut().zip(of_part) {
+            all.extend(
+                mine.iter()
+                    .map(|b| (b.first_chunk, b.chunks, b.sums.clone())),
+            );
+        }
+    }
+    let sums = crate::sensitivity::merge(model, &design, s.n_base, s.second_order, blocks)
+        .map_err(|e| refuse(format!("the parts do not cover the analysis: {e}")))?;
+    let result = super::sobol::build(scenario, model, &sums, &options, None);
+    if let Some(out) = &args.out {
+        write_json(out, &result)?;
+    }
+    Ok(table::with_overrides(
+        table::sobol_table(&model.name, &result),
         &scenario.overrides,
     ))
 }

@@ -607,14 +607,8 @@ fn run_shard(
     shard: &str,
     args: &RunArgs,
 ) -> Result<String, AppError> {
-    use crate::shard::part::{self, Part, PartSettings, ShardInfo, SourcePart};
-    let spec = crate::shard::ShardSpec::parse(shard).map_err(AppError::Input)?;
-    let Some(out) = &args.out else {
-        return Err(AppError::Input(
-            "--shard writes a part file: give it with --out, e.g. --shard 0/4 --out part-0.json"
-                .into(),
-        ));
-    };
+    use crate::shard::part::{self, Part, PartSettings, ShardInfo, SourcePart, Work};
+    let (spec, out) = crate::shard::target(shard, args.out.as_deref()).map_err(AppError::Input)?;
     if opts.precision.is_some() {
         return Err(AppError::Input(
             "--precision decides N from the whole run's errors, which no shard sees: run it unsharded, or shard a fixed -n"
@@ -644,27 +638,26 @@ fn run_shard(
         })
         .collect();
     let the_part = Part {
-        kind: "run".into(),
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo::of(scenario),
         overrides: scenario.overrides.clone(),
-        settings: PartSettings {
-            samples: opts.samples,
-            seed: opts.seed,
-            level: opts.level,
-            sampler: design.name.to_string(),
-            replicates: opts.replicates,
-            extra_quantiles: opts.extra_quantiles.clone(),
-            exceed: opts.exceed.iter().map(|e| e.given.clone()).collect(),
-            per_source: design.per_source,
-        },
         shard: ShardInfo {
             index: spec.index,
             count: spec.count,
-            first_chunk: chunks.start,
-            end_chunk: chunks.end,
         },
-        sources,
+        work: Work::Run {
+            settings: PartSettings {
+                samples: opts.samples,
+                seed: opts.seed,
+                level: opts.level,
+                sampler: design.name.to_string(),
+                replicates: opts.replicates,
+                extra_quantiles: opts.extra_quantiles.clone(),
+                exceed: opts.exceed.iter().map(|e| e.given.clone()).collect(),
+                per_source: design.per_source,
+            },
+            sources,
+        },
     };
     part::write(out, &the_part)
         .map_err(|e| AppError::Io(format!("{}: cannot write the part: {e}", out.display())))?;

@@ -72,6 +72,69 @@ fn widest_st_half_width(run: &crate::sensitivity::SobolRun, level: f64) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// The point sources of a Sobol' design: one Monte Carlo stream, or R
+/// randomisations of a scrambled Sobol' sequence or Latin hypercube.
+pub struct DesignPoints {
+    sampler: SamplerKind,
+    mc: MonteCarlo,
+    replicated: Vec<Box<dyn PointSource>>,
+}
+
+impl DesignPoints {
+    pub fn new(model: &Model, options: &SobolOptions) -> Result<Self, AppError> {
+        let dims = 2 * model.n_dims;
+        let (seed, n_base) = (options.seed, options.n_base);
+        let replicated: Vec<Box<dyn PointSource>> = match options.sampler {
+            SamplerKind::Mc => Vec::new(),
+            SamplerKind::Sobol => (0..options.replicates)
+                .map(|r| {
+                    ScrambledSobol::new(dims, seed, r)
+                        .map(|s| Box::new(s) as Box<dyn PointSource>)
+                        .map_err(|e| AppError::Input(e.to_string()))
+                })
+                .collect::<Result<_, _>>()?,
+            SamplerKind::Lhs => (0..options.replicates)
+                .map(|r| {
+                    LatinHypercube::new(dims, n_base, seed, r)
+                        .map(|s| Box::new(s) as Box<dyn PointSource>)
+                        .map_err(|e| AppError::Input(e.to_string()))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(DesignPoints {
+            sampler: options.sampler,
+            mc: MonteCarlo::new(seed),
+            replicated,
+        })
+    }
+
+    pub fn design(&self) -> crate::sensitivity::Design<'_> {
+        use crate::sensitivity::Design;
+        match self.sampler {
+            SamplerKind::Mc => Design::MonteCarlo(&self.mc),
+            _ => Design::Replicated(&self.replicated),
+        }
+    }
+}
+
+fn pool_error(threads: usize) -> impl Fn(rayon::ThreadPoolBuildError) -> AppError {
+    move |e| AppError::Io(format!("cannot start {threads} worker threads: {e}"))
+}
+
+/// A progress bar over base samples, and the callback the engine calls.
+fn base_sample_bar() -> (indicatif::ProgressBar, impl Fn(u64, u64) + Sync) {
+    let bar = crate::report::progress::bar(0, "base samples");
+    let shown = bar.clone();
+    let show = move |done, total| {
+        if shown.length() != Some(total) {
+            shown.reset();
+            shown.set_length(total);
+        }
+        shown.set_position(done);
+    };
+    (bar, show)
+}
+
 /// Runs a Sobol' analysis (doubling N up to the target's maximum until every
 /// ST half-width is below the target, if one is given) and builds the result.
 pub fn sensitivity_analysis(
@@ -79,58 +142,24 @@ pub fn sensitivity_analysis(
     model: &Model,
     options: &SobolOptions,
 ) -> Result<SobolResult, AppError> {
-    use crate::sensitivity::{
-        BATCHES, Design, Estimate, SobolEstimates, analysed_outputs, estimates, extend, run,
-    };
-    let SobolOptions {
-        n_base,
-        seed,
-        level,
+    use crate::sensitivity::{extend, run};
+    let points = DesignPoints::new(model, options)?;
+    let design = points.design();
+    let threads = options.threads;
+    let (bar, show) = base_sample_bar();
+    let mut sums = run(
+        model,
+        &design,
+        options.n_base,
+        options.second_order,
         threads,
-        second_order,
-        target,
-        sampler,
-        replicates,
-    } = *options;
-    let dims = 2 * model.n_dims;
-    let mc = MonteCarlo::new(seed);
-    let replicated: Vec<Box<dyn PointSource>> = match sampler {
-        SamplerKind::Mc => Vec::new(),
-        SamplerKind::Sobol => (0..replicates)
-            .map(|r| {
-                ScrambledSobol::new(dims, seed, r)
-                    .map(|s| Box::new(s) as Box<dyn PointSource>)
-                    .map_err(|e| AppError::Input(e.to_string()))
-            })
-            .collect::<Result<_, _>>()?,
-        SamplerKind::Lhs => (0..replicates)
-            .map(|r| {
-                LatinHypercube::new(dims, n_base, seed, r)
-                    .map(|s| Box::new(s) as Box<dyn PointSource>)
-                    .map_err(|e| AppError::Input(e.to_string()))
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    let design = match sampler {
-        SamplerKind::Mc => Design::MonteCarlo(&mc),
-        _ => Design::Replicated(&replicated),
-    };
-    let pool_error = |e: rayon::ThreadPoolBuildError| {
-        AppError::Io(format!("cannot start {threads} worker threads: {e}"))
-    };
-    let bar = crate::report::progress::bar(0, "base samples");
-    let show = |done, total| {
-        if bar.length() != Some(total) {
-            bar.reset();
-            bar.set_length(total);
-        }
-        bar.set_position(done);
-    };
-    let mut sums = run(model, &design, n_base, second_order, threads, &show).map_err(pool_error)?;
+        &show,
+    )
+    .map_err(pool_error(threads))?;
     let mut reached = None;
-    if let Some(t) = target {
+    if let Some(t) = options.target {
         loop {
-            if widest_st_half_width(&sums, level) <= t.half_width {
+            if widest_st_half_width(&sums, options.level) <= t.half_width {
                 reached = Some(true);
                 break;
             }
@@ -138,10 +167,107 @@ pub fn sensitivity_analysis(
                 reached = Some(false);
                 break;
             }
-            sums = extend(model, &design, sums, threads, &show).map_err(pool_error)?;
+            sums = extend(model, &design, sums, threads, &show).map_err(pool_error(threads))?;
         }
     }
     bar.finish_and_clear();
+    Ok(build(scenario, model, &sums, options, reached))
+}
+
+/// `sobol --shard I/N`: this shard's blocks of every design part, written
+/// as the part file `ecoband merge` joins.
+fn sobol_shard(
+    scenario: &Scenario,
+    model: &Model,
+    options: &SobolOptions,
+    shard: &str,
+    out: Option<&std::path::Path>,
+) -> Result<String, AppError> {
+    use crate::shard::part::{self, Part, ShardInfo, SobolBlock, SobolPartSettings, Work};
+    let (spec, out) = crate::shard::target(shard, out).map_err(AppError::Input)?;
+    if options.target.is_some() {
+        return Err(AppError::Input(
+            "--target-width decides N from the whole analysis's intervals, which no shard sees: run it unsharded, or shard a fixed --n-base"
+                .into(),
+        ));
+    }
+    let points = DesignPoints::new(model, options)?;
+    let (bar, show) = base_sample_bar();
+    let blocks = crate::sensitivity::run_shard(
+        model,
+        &points.design(),
+        options.n_base,
+        options.second_order,
+        options.threads,
+        spec,
+        &show,
+    )
+    .map_err(pool_error(options.threads))?;
+    bar.finish_and_clear();
+    let parts = blocks
+        .into_iter()
+        .map(|part| {
+            part.into_iter()
+                .map(|(first_chunk, chunks, sums)| SobolBlock {
+                    first_chunk,
+                    chunks,
+                    sums,
+                })
+                .collect()
+        })
+        .collect();
+    let the_part = Part {
+        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioInfo::of(scenario),
+        overrides: scenario.overrides.clone(),
+        shard: ShardInfo {
+            index: spec.index,
+            count: spec.count,
+        },
+        work: Work::Sobol {
+            settings: SobolPartSettings {
+                n_base: options.n_base,
+                seed: options.seed,
+                level: options.level,
+                second_order: options.second_order,
+                sampler: options.sampler.name().to_string(),
+                replicates: options.replicates,
+            },
+            parts,
+        },
+    };
+    part::write(out, &the_part)
+        .map_err(|e| AppError::Io(format!("{}: cannot write the part: {e}", out.display())))?;
+    Ok(format!(
+        "{}: sobol shard {}/{} (N = {} base samples, {}) written to {}\n",
+        scenario.name,
+        spec.index,
+        spec.count,
+        options.n_base,
+        options.sampler.name(),
+        out.display()
+    ))
+}
+
+/// The result of a finished analysis: its indices with intervals for every
+/// analysed output. `reached`: whether a --target-width was met.
+pub fn build(
+    scenario: &Scenario,
+    model: &Model,
+    sums: &crate::sensitivity::SobolRun,
+    options: &SobolOptions,
+    reached: Option<bool>,
+) -> SobolResult {
+    use crate::sensitivity::{BATCHES, Estimate, SobolEstimates, analysed_outputs, estimates};
+    let SobolOptions {
+        seed,
+        level,
+        second_order,
+        target,
+        sampler,
+        replicates,
+        ..
+    } = *options;
     let n_base = sums.n_base;
     let n_designs = match sampler {
         SamplerKind::Mc => 1,
@@ -154,7 +280,7 @@ pub fn sensitivity_analysis(
             first,
             total,
             second,
-        } = estimates(&sums, o, level);
+        } = estimates(sums, o, level);
         let k = model.factors.len();
         let index = |name: &str, s1: &Estimate, st: &Estimate| SobolIndex {
             factor: name.to_string(),
@@ -195,7 +321,7 @@ pub fn sensitivity_analysis(
                 },
             );
     }
-    Ok(SobolResult {
+    SobolResult {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo::of(scenario),
         settings: SobolSettings {
@@ -225,11 +351,11 @@ pub fn sensitivity_analysis(
             level,
             target_width: target.map(|t| t.half_width),
             target_reached: reached,
-            widest_st_half_width: widest_st_half_width(&sums, level),
+            widest_st_half_width: widest_st_half_width(sums, level),
             overrides: scenario.overrides.clone(),
         },
         sobol,
-    })
+    }
 }
 
 pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
@@ -290,6 +416,9 @@ pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
         sampler: args.sampler,
         replicates,
     };
+    if let Some(shard) = &args.shard {
+        return sobol_shard(&scenario, &model, &options, shard, args.out.as_deref());
+    }
     let result = sensitivity_analysis(&scenario, &model, &options)?;
     if let Some(out) = &args.out {
         write_json(out, &result)?;

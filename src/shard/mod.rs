@@ -14,6 +14,7 @@ pub mod part;
 
 use std::ops::Range;
 
+use crate::analyze::tree::Mergeable;
 use crate::analyze::{Moments, PairwiseMerger};
 use crate::engine::{self, Accumulated, CHUNK};
 use crate::model::Model;
@@ -46,11 +47,28 @@ impl ShardSpec {
 
     /// The chunks of `samples` samples this shard evaluates.
     pub fn chunks(&self, samples: u64) -> Range<u64> {
-        let total = samples.div_ceil(CHUNK);
+        self.slice(samples.div_ceil(CHUNK))
+    }
+
+    /// This shard's contiguous share of `total` chunks.
+    pub fn slice(&self, total: u64) -> Range<u64> {
         // u128: chunk counts times shard counts may pass u64.
         let at = |i: u64| (u128::from(total) * u128::from(i) / u128::from(self.count)) as u64;
         at(self.index)..at(self.index + 1)
     }
+}
+
+/// `--shard I/N` with the `--out` part file it needs.
+pub fn target<'a>(
+    shard: &str,
+    out: Option<&'a std::path::Path>,
+) -> Result<(ShardSpec, &'a std::path::Path), String> {
+    let spec = ShardSpec::parse(shard)?;
+    let out = out.ok_or_else(|| {
+        "--shard writes a part file: give it with --out, e.g. --shard 0/4 --out part-0.json"
+            .to_string()
+    })?;
+    Ok((spec, out))
 }
 
 /// The maximal aligned blocks of a chunk range: (first chunk, chunks), each
@@ -105,12 +123,12 @@ pub fn run_chunks(
 }
 
 /// One source's blocks from every shard, pushed in chunk order into the
-/// tree of a single run: its moments, bit for bit. `Err` names the first
-/// chunk missing or covered twice.
-pub fn merge_blocks(
-    mut blocks: Vec<(u64, u64, Moments)>,
+/// tree of a single run: its accumulators, bit for bit. `Err` names the
+/// first chunk missing or covered twice.
+pub fn merge_blocks<T: Mergeable>(
+    mut blocks: Vec<(u64, u64, T)>,
     total_chunks: u64,
-) -> Result<Option<Moments>, String> {
+) -> Result<Option<T>, String> {
     blocks.sort_by_key(|(first, _, _)| *first);
     let mut merger = PairwiseMerger::default();
     let mut next = 0;

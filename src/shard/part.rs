@@ -1,12 +1,13 @@
-//! The part file a shard writes (`run --shard I/N --out part-I.json`):
-//! versioned, checksummed, and enough to rebuild the run's accumulators
-//! exactly. Documented in docs/cluster.md.
+//! The part file a shard writes (`run|sobol --shard I/N --out
+//! part-I.json`): versioned, checksummed, and enough to rebuild the run's
+//! accumulators exactly. Documented in docs/cluster.md.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::sketch::SketchState;
+use crate::analyze::sobol::SobolSums;
 use crate::analyze::{Moments, QuantileSketch, Tally};
 use crate::engine::Accumulated;
 use crate::result::ScenarioInfo;
@@ -32,13 +33,48 @@ pub struct PartSettings {
     pub per_source: u64,
 }
 
+/// What a sobol shard was asked; identical in every part of one analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SobolPartSettings {
+    /// Base samples per design (a power of two).
+    pub n_base: u64,
+    pub seed: u64,
+    pub level: f64,
+    pub second_order: bool,
+    pub sampler: String,
+    pub replicates: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShardInfo {
     pub index: u64,
     pub count: u64,
-    /// The chunks of each source this part covers.
+}
+
+/// One aligned block of a sobol design part: its chunks' merged sums.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SobolBlock {
     pub first_chunk: u64,
-    pub end_chunk: u64,
+    pub chunks: u64,
+    pub sums: SobolSums,
+}
+
+/// What the shard computed, by command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Work {
+    /// `run --shard`: each source's (the run's, or each replicate's)
+    /// accumulators.
+    Run {
+        settings: PartSettings,
+        sources: Vec<SourcePart>,
+    },
+    /// `sobol --shard`: the blocks of each design part (a batch's base
+    /// samples from one point source), in design order.
+    Sobol {
+        settings: SobolPartSettings,
+        parts: Vec<Vec<SobolBlock>>,
+    },
 }
 
 /// One aligned block's moments.
@@ -62,13 +98,30 @@ pub struct SourcePart {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Part {
-    pub kind: String,
     pub ecoband_version: String,
     pub scenario: ScenarioInfo,
     pub overrides: Vec<String>,
-    pub settings: PartSettings,
     pub shard: ShardInfo,
-    pub sources: Vec<SourcePart>,
+    pub work: Work,
+}
+
+impl Part {
+    /// Whether `other` was asked the same (command and settings).
+    pub fn same_settings(&self, other: &Part) -> bool {
+        match (&self.work, &other.work) {
+            (Work::Run { settings: a, .. }, Work::Run { settings: b, .. }) => a == b,
+            (Work::Sobol { settings: a, .. }, Work::Sobol { settings: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+
+    /// The command that wrote it: `run` or `sobol`.
+    pub fn kind(&self) -> &'static str {
+        match self.work {
+            Work::Run { .. } => "run",
+            Work::Sobol { .. } => "sobol",
+        }
+    }
 }
 
 /// The file: format, the SHA-256 of the part's compact JSON, the part.
@@ -179,7 +232,7 @@ pub fn read(path: &Path) -> Result<Part, String> {
         }
         None => {
             return Err(format!(
-                "not an ecoband part file (no `format`; parts are written by `ecoband run … --shard I/N --out FILE`, format `{FORMAT}`)"
+                "not an ecoband part file (no `format`; parts are written by `ecoband run|sobol … --shard I/N --out FILE`, format `{FORMAT}`)"
             ));
         }
     }
