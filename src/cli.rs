@@ -263,6 +263,12 @@ pub struct SweepArgs {
     /// --set applies to the base scenario, before each point's overrides; --allow-no-effect accepts points that change nothing
     #[command(flatten)]
     pub overrides: OverrideArgs,
+    /// Compute only point I (0-based, in the sweep's order) and write its points/NAME.json into --out; `--collect` joins the points (one Slurm array task per point)
+    #[arg(long, value_name = "I", requires = "out", conflicts_with = "collect")]
+    pub point: Option<usize>,
+    /// Compute nothing: read every points/NAME.json in --out (written by --point) and write sweep.csv and sweep.json, byte for byte those of an unsplit sweep
+    #[arg(long, requires = "out")]
+    pub collect: bool,
 }
 
 #[derive(Debug, Args)]

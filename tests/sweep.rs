@@ -316,3 +316,49 @@ fn set_changes_the_base_of_every_point() {
         c["comparison"]["gwp"]["b"]["mean"]
     );
 }
+
+#[test]
+fn points_computed_apart_collect_to_the_unsplit_sweeps_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = common::repo_file("scenarios/sweeps/moshi-by-location.toml");
+    let (whole, split) = (dir.path().join("whole"), dir.path().join("split"));
+    let sweep = |args: &[&str], out: &Path| {
+        ecoband()
+            .arg("sweep")
+            .arg(&file)
+            .args(["-n", "5000", "-q"])
+            .args(args)
+            .arg("--out")
+            .arg(out)
+            .assert()
+    };
+    sweep(&[], &whole).success();
+    // In any order, as Slurm array tasks finish.
+    for i in [5, 0, 3, 1, 4, 2] {
+        sweep(&["--point", &i.to_string()], &split).success();
+    }
+    sweep(&["--collect"], &split).success();
+    for name in ["sweep.json", "sweep.csv", "points/country=DEU.json"] {
+        assert_eq!(
+            std::fs::read(whole.join(name)).unwrap(),
+            std::fs::read(split.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    // A missing point, a point made with other settings, a point that does
+    // not exist: refused, and nothing is written.
+    std::fs::remove_file(split.join("sweep.json")).unwrap();
+    std::fs::remove_file(split.join("points/country=POL.json")).unwrap();
+    sweep(&["--collect"], &split)
+        .code(2)
+        .stderr(contains("point 2 missing"))
+        .stderr(contains("--point 2 --out"));
+    sweep(&["--point", "2", "-s", "7"], &split).success();
+    sweep(&["--collect"], &split)
+        .code(2)
+        .stderr(contains("is not point `country=POL` of this sweep"));
+    assert!(!split.join("sweep.json").exists());
+    sweep(&["--point", "6"], &split)
+        .code(2)
+        .stderr(contains("has 6 points, numbered 0 to 5"));
+}

@@ -119,7 +119,7 @@ fn prepare_out(dir: &Path) -> Result<(), AppError> {
 }
 
 /// Point file names, refused when two points' names clean to one file.
-fn point_files(sweep: &Sweep) -> Result<Vec<String>, AppError> {
+pub fn point_files(sweep: &Sweep) -> Result<Vec<String>, AppError> {
     let mut files: Vec<String> = Vec::new();
     for (i, p) in sweep.points.iter().enumerate() {
         let file = file_name(&p.name);
@@ -134,7 +134,24 @@ fn point_files(sweep: &Sweep) -> Result<Vec<String>, AppError> {
     Ok(files)
 }
 
-pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
+/// A sweep checked and compiled: the base scenario and every point's
+/// scenario and model, with the settings every point runs with.
+pub struct Prepared {
+    pub sweep: Sweep,
+    /// Each point's file under `points/`.
+    pub files: Vec<String>,
+    base: Scenario,
+    base_model: Model,
+    points: Vec<(Scenario, Model)>,
+    samples: u64,
+    seed: u64,
+    level: f64,
+}
+
+/// Loads the sweep and its scenario, applies `--set` to the base and each
+/// point's overrides after it, and refuses anything wrong before anything
+/// runs or is written.
+pub fn prepare(args: &SweepArgs) -> Result<Prepared, AppError> {
     let sweep = Sweep::load(&args.sweep)?;
     let files = point_files(&sweep)?;
     let file = Scenario::load(&sweep.scenario)
@@ -165,7 +182,6 @@ pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
             "samples {samples} and level {level}: a sweep needs at least 2 samples per point and a level strictly between 0 and 1"
         )));
     }
-    // Every point is checked before anything runs or is written.
     let mut compiled = Vec::with_capacity(sweep.points.len());
     let mut no_effect = Vec::new();
     for p in &sweep.points {
@@ -192,47 +208,208 @@ pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
     {
         return Err(in_point(&sweep, p, e));
     }
-    if let Some(dir) = &args.out {
+    Ok(Prepared {
+        sweep,
+        files,
+        base,
+        base_model,
+        points: compiled,
+        samples,
+        seed,
+        level,
+    })
+}
+
+pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
+    let prepared = prepare(args)?;
+    if let Some(i) = args.point {
+        return one_point(&prepared, i, args);
+    }
+    let dir = args.out.as_deref();
+    if let Some(dir) = dir {
         prepare_out(dir)?;
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
+    let points = if args.collect {
+        let dir = dir.expect("clap requires --out with --collect");
+        collect_points(&prepared, dir)?
+    } else {
+        run_points(&prepared, args)?
+    };
+    let result = combined(&prepared, points);
+    if let Some(dir) = dir {
+        write_csv(&dir.join("sweep.csv"), &prepared.sweep, &result)?;
+        write_json(&dir.join("sweep.json"), &result)?;
+    }
+    Ok(sweep_table(&result))
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool, AppError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
         .build()
-        .map_err(|e| AppError::Io(format!("cannot start {} worker threads: {e}", args.threads)))?;
-    let total = samples * sweep.points.len() as u64;
-    let bar = progress_bar(total);
-    let mut points = Vec::with_capacity(compiled.len());
-    for (i, (p, (scenario, model))) in sweep.points.iter().zip(&compiled).enumerate() {
-        let keys = pair(&base_model, model).keys_b;
-        let source = KeyedMonteCarlo::new(seed, keys);
+        .map_err(|e| AppError::Io(format!("cannot start {threads} worker threads: {e}")))
+}
+
+/// Point `i` on common random numbers: its full result.
+fn point_run(
+    prepared: &Prepared,
+    i: usize,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunResult, AppError> {
+    let (scenario, model) = &prepared.points[i];
+    let keys = pair(&prepared.base_model, model).keys_b;
+    let source = KeyedMonteCarlo::new(prepared.seed, keys);
+    let acc = engine::run_in(pool, model, &source, prepared.samples, progress);
+    point_result(
+        scenario,
+        model,
+        &acc,
+        (prepared.samples, prepared.seed, prepared.level),
+    )
+    .map_err(|e| in_point(&prepared.sweep, &prepared.sweep.points[i], e))
+}
+
+/// What the combined table keeps of point `i`'s result.
+fn point_row(
+    prepared: &Prepared,
+    i: usize,
+    result: &RunResult,
+    file: Option<String>,
+) -> PointResult {
+    let p = &prepared.sweep.points[i];
+    PointResult {
+        name: p.name.clone(),
+        overrides: prepared.points[i].0.overrides.clone(),
+        axes: p.labels.iter().cloned().collect(),
+        file,
+        impacts: result
+            .impacts
+            .iter()
+            .map(|(cat, i)| (cat.clone(), point_impact(&i.unit, &i.total)))
+            .collect(),
+    }
+}
+
+fn run_points(prepared: &Prepared, args: &SweepArgs) -> Result<Vec<PointResult>, AppError> {
+    let pool = pool(args.threads)?;
+    let samples = prepared.samples;
+    let bar = progress_bar(samples * prepared.points.len() as u64);
+    let mut points = Vec::with_capacity(prepared.points.len());
+    for i in 0..prepared.points.len() {
         let done_before = i as u64 * samples;
-        let acc = engine::run_in(&pool, model, &source, samples, &|done| {
+        let result = point_run(prepared, i, &pool, &|done| {
             bar.set_position(done_before + done)
-        });
-        let result = point_result(scenario, model, &acc, (samples, seed, level))
-            .map_err(|e| in_point(&sweep, p, e))?;
+        })?;
         let file = match &args.out {
             None => None,
             Some(dir) => {
-                let name = format!("points/{}", files[i]);
+                let name = format!("points/{}", prepared.files[i]);
                 write_json(&dir.join(&name), &result)?;
                 Some(name)
             }
         };
-        points.push(PointResult {
-            name: p.name.clone(),
-            overrides: scenario.overrides.clone(),
-            axes: p.labels.iter().cloned().collect(),
-            file,
-            impacts: result
-                .impacts
-                .iter()
-                .map(|(cat, i)| (cat.clone(), point_impact(&i.unit, &i.total)))
-                .collect(),
-        });
+        points.push(point_row(prepared, i, &result, file));
     }
     bar.finish_and_clear();
-    let result = SweepResult {
+    Ok(points)
+}
+
+/// `--point I`: one point's full result, written where the whole sweep
+/// writes it.
+fn one_point(prepared: &Prepared, i: usize, args: &SweepArgs) -> Result<String, AppError> {
+    let n = prepared.points.len();
+    if i >= n {
+        return Err(AppError::Input(format!(
+            "--point {i} is not allowed; {} has {n} points, numbered 0 to {}",
+            prepared.sweep.path,
+            n - 1
+        )));
+    }
+    let dir = args
+        .out
+        .as_deref()
+        .expect("clap requires --out with --point");
+    prepare_out(dir)?;
+    let bar = progress_bar(prepared.samples);
+    let result = point_run(prepared, i, &pool(args.threads)?, &|done| {
+        bar.set_position(done)
+    })?;
+    bar.finish_and_clear();
+    let name = format!("points/{}", prepared.files[i]);
+    write_json(&dir.join(&name), &result)?;
+    Ok(format!(
+        "{}: point {i} of {n} (`{}`) written to {}\n",
+        prepared.sweep.name,
+        prepared.sweep.points[i].name,
+        dir.join(&name).display()
+    ))
+}
+
+/// `--collect`: every point's result read back from `DIR/points/`, each
+/// checked to be that point of this sweep with these settings.
+fn collect_points(prepared: &Prepared, dir: &Path) -> Result<Vec<PointResult>, AppError> {
+    let mut points = Vec::with_capacity(prepared.points.len());
+    let mut missing = Vec::new();
+    for (i, (scenario, _)) in prepared.points.iter().enumerate() {
+        let name = format!("points/{}", prepared.files[i]);
+        let path = dir.join(&name);
+        let refuse = |why: String| {
+            AppError::Input(format!(
+                "--collect: {}: {why}; rerun it with `ecoband sweep {} --point {i} --out {}` (nothing was written)",
+                path.display(),
+                prepared.sweep.path,
+                dir.display()
+            ))
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing.push(i.to_string());
+                continue;
+            }
+            Err(e) => return Err(refuse(format!("cannot read it: {e}"))),
+        };
+        let result: RunResult = serde_json::from_str(&text).map_err(|e| {
+            refuse(format!(
+                "not a point's result (truncated or corrupted: {e})"
+            ))
+        })?;
+        let s = &result.settings;
+        if result.scenario != ScenarioInfo::of(scenario)
+            || s.overrides != scenario.overrides
+            || (s.samples, s.seed, s.level) != (prepared.samples, prepared.seed, prepared.level)
+            || s.sampler != KEYED_MC
+            || result.ecoband_version != env!("CARGO_PKG_VERSION")
+        {
+            return Err(refuse(format!(
+                "it is not point `{}` of this sweep with these settings (scenario, overrides, samples, seed, level or ecoband version differ)",
+                prepared.sweep.points[i].name
+            )));
+        }
+        points.push(point_row(prepared, i, &result, Some(name)));
+    }
+    if !missing.is_empty() {
+        let (what, how) = if missing.len() == 1 {
+            ("point", format!("--point {}", missing[0]))
+        } else {
+            ("points", "--point I".to_string())
+        };
+        return Err(AppError::Input(format!(
+            "--collect: {}: {what} {} missing (nothing was written); compute {} with `ecoband sweep {} {how} --out {}`",
+            dir.join("points").display(),
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "each" },
+            prepared.sweep.path,
+            dir.display()
+        )));
+    }
+    Ok(points)
+}
+
+fn combined(prepared: &Prepared, points: Vec<PointResult>) -> SweepResult {
+    let sweep = &prepared.sweep;
+    SweepResult {
         kind: "sweep".into(),
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
         sweep: SweepInfo {
@@ -240,22 +417,17 @@ pub fn sweep(args: &SweepArgs) -> Result<String, AppError> {
             path: sweep.path.clone(),
             sha256: sweep.sha256.clone(),
         },
-        scenario: ScenarioInfo::of(&base),
+        scenario: ScenarioInfo::of(&prepared.base),
         settings: SweepSettings {
-            samples,
-            seed,
+            samples: prepared.samples,
+            seed: prepared.seed,
             sampler: KEYED_MC.into(),
-            level,
-            overrides: base.overrides.clone(),
+            level: prepared.level,
+            overrides: prepared.base.overrides.clone(),
             common_random_numbers: "by factor name: every point's factor takes the random numbers of the base scenario's factor of the same name".into(),
         },
         points,
-    };
-    if let Some(dir) = &args.out {
-        write_csv(&dir.join("sweep.csv"), &sweep, &result)?;
-        write_json(&dir.join("sweep.json"), &result)?;
     }
-    Ok(sweep_table(&result))
 }
 
 fn point_result(
