@@ -64,6 +64,7 @@ pub fn execute(command: Command) -> Result<String, AppError> {
         Command::Compare(args) => commands::compare::compare(&args),
         Command::Sweep(args) => commands::sweep::sweep(&args),
         Command::Merge(args) => commands::merge::merge(&args),
+        Command::Slurm(args) => commands::slurm::slurm(&args.command),
         Command::Baseline(args) => commands::baseline::baseline(&args),
         Command::Tornado(args) => commands::tornado::tornado(&args),
         Command::Sobol(args) => commands::sobol::sobol(&args),

@@ -64,6 +64,11 @@ pub enum Command {
         after_help = "Examples:\n  ecoband sweep scenarios/sweeps/moshi-by-location.toml --out sweep/\n  ecoband sweep scenarios/sweeps/moshi-lifetime-pue.toml --samples 100000\n\nWrites DIR/sweep.csv and DIR/sweep.json (a row per point and impact) and DIR/points/NAME.json (each point's full result). Format: docs/sweeps.md."
     )]
     Sweep(SweepArgs),
+    /// Run a sharded `run` or `sobol`, or a sweep, as a Slurm job array with a merge job; status and resume
+    #[command(
+        after_help = "Examples (options of `slurm` before the command's own arguments):\n  ecoband slurm run --shards 16 --out-dir runs/moshi --partition cpu --time 01:00:00 --submit scenarios/moshi.toml -n 100000000\n  ecoband slurm sobol --shards 8 --out-dir runs/moshi-sobol --submit scenarios/moshi.toml --n-base 65536\n  ecoband slurm sweep --out-dir runs/by-location --submit scenarios/sweeps/moshi-by-location.toml\n  ecoband slurm status runs/moshi\n  ecoband slurm resume runs/moshi --submit\n\nWrites DIR/array.sbatch, DIR/merge.sbatch and DIR/slurm.json; the merged result goes to DIR/result.json (a sweep's to DIR/sweep.json and DIR/sweep.csv). Guide: docs/cluster.md."
+    )]
+    Slurm(SlurmArgs),
     /// Merge the part files of a sharded run into the JSON a single run gives, byte for byte
     #[command(
         after_help = "Example:\n  for i in 0 1 2 3; do ecoband run scenarios/moshi.toml -n 10000000 --shard $i/4 --out part-$i.json; done\n  ecoband merge part-*.json --out moshi.json\n  (the same with `ecoband sobol … --shard I/N` for Sobol' indices)\n\nRefused (exit 2): parts of different scenarios, overrides, settings or versions; a missing or duplicate shard; a truncated or corrupted part."
@@ -362,4 +367,81 @@ impl SamplerKind {
             SamplerKind::Mc => "mc",
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct SlurmArgs {
+    #[command(subcommand)]
+    pub command: SlurmCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlurmCommand {
+    /// `ecoband run … --shard I/N` as an array of --shards tasks, then `ecoband merge` into DIR/result.json
+    Run(SlurmJobArgs),
+    /// `ecoband sobol … --shard I/N` as an array of --shards tasks, then `ecoband merge` into DIR/result.json
+    Sobol(SlurmJobArgs),
+    /// `ecoband sweep … --point I` as an array of one task per point, then `sweep --collect` into DIR/sweep.json and DIR/sweep.csv
+    Sweep(SlurmJobArgs),
+    /// Each task's state (done, running, pending, failed, not submitted) from its completion marker and squeue, and the merge's
+    Status(SlurmDirArgs),
+    /// Resubmit the failed and never-submitted tasks as a new array, with a new merge job after them
+    Resume(SlurmResumeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SlurmJobArgs {
+    /// Array tasks: shards of the run or analysis (not for sweep: one task per point)
+    #[arg(long)]
+    pub shards: Option<u64>,
+    /// Folder for the scripts, parts, markers, logs and the merged result (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Slurm partition (sbatch --partition)
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Time limit of each task and of the merge job, e.g. 01:00:00 (sbatch --time)
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Memory of each task, e.g. 4G (sbatch --mem)
+    #[arg(long)]
+    pub mem: Option<String>,
+    /// Account charged (sbatch --account)
+    #[arg(long)]
+    pub account: Option<String>,
+    /// CPUs of each task; ecoband uses that many threads (the result does not depend on it) [default: 1]
+    #[arg(long)]
+    pub cpus_per_task: Option<u32>,
+    /// Array tasks running at once (the `%` throttle of sbatch --array)
+    #[arg(long, value_name = "M")]
+    pub max_running: Option<u32>,
+    /// The ecoband binary the tasks run [default: this one]
+    #[arg(long, value_name = "PATH")]
+    pub ecoband: Option<PathBuf>,
+    /// Submit the array and its merge job with sbatch and print their job ids
+    #[arg(long)]
+    pub submit: bool,
+    /// The command's own arguments: the scenario (or sweep file) and its options, e.g. scenarios/moshi.toml -n 100000000 --set datacenter.pue=1.3
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "SCENARIO [OPTIONS]"
+    )]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SlurmDirArgs {
+    /// The --out-dir of `ecoband slurm run|sobol|sweep`
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SlurmResumeArgs {
+    /// The --out-dir of `ecoband slurm run|sobol|sweep`
+    pub dir: PathBuf,
+    /// Submit with sbatch (otherwise print the commands)
+    #[arg(long)]
+    pub submit: bool,
 }

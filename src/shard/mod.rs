@@ -11,6 +11,8 @@
 //! merge in any order.
 
 pub mod part;
+pub mod queue;
+pub mod slurm;
 
 use std::ops::Range;
 
