@@ -124,6 +124,7 @@ impl Job {
             let _ = writeln!(s, "#SBATCH --cpus-per-task={c}");
         }
         s.push_str(&self.body(dir));
+        s.push_str(&self.outputs_line());
         let task =
             "task=${SLURM_ARRAY_TASK_ID:?submit this script with sbatch (it is a job array)}";
         let _ = writeln!(s, "{task}");
@@ -168,6 +169,7 @@ impl Job {
                 );
             }
             _ => {
+                s.push_str(&self.outputs_line());
                 let _ = writeln!(s, "parts=()");
                 let _ = writeln!(
                     s,
@@ -211,15 +213,19 @@ impl Job {
         s
     }
 
-    /// Shell lines shared by both scripts: strict mode, the job folder,
-    /// the working folder and every task's output.
+    /// Shell lines shared by both scripts: strict mode, the job folder and
+    /// the working folder.
     fn body(&self, dir: &Path) -> String {
         let mut s = String::from("set -euo pipefail\n");
         let _ = writeln!(s, "dir={}", quote(&dir.display().to_string()));
         let _ = writeln!(s, "cd {}", quote(&self.workdir));
-        let outputs: Vec<String> = self.outputs.iter().map(|o| quote(o)).collect();
-        let _ = writeln!(s, "outputs=({})", outputs.join(" "));
         s
+    }
+
+    /// Every task's output, relative to the job folder, as a bash array.
+    fn outputs_line(&self) -> String {
+        let outputs: Vec<String> = self.outputs.iter().map(|o| quote(o)).collect();
+        format!("outputs=({})\n", outputs.join(" "))
     }
 
     fn quoted_args(&self) -> String {
@@ -234,7 +240,9 @@ impl Job {
 /// `text` as one shell word: bare when it holds only characters no shell
 /// treats specially, else single-quoted (a `'` inside as `'\''`).
 pub fn quote(text: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+    // `,` is safe to bash but not inside an array's parentheses to
+    // shellcheck (SC2054): quoted too.
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./=:+@%".contains(c);
     if !text.is_empty() && text.chars().all(safe) {
         text.to_string()
     } else {
@@ -276,5 +284,6 @@ mod tests {
             "'inventory.\"all runs\".gpu_hours=3000'"
         );
         assert_eq!(quote("$HOME"), "'$HOME'");
+        assert_eq!(quote("points/a=1,b=2.json"), "'points/a=1,b=2.json'");
     }
 }
