@@ -10,6 +10,7 @@ pub mod analyze;
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod cpu;
 pub mod dist;
 pub mod engine;
 pub mod model;

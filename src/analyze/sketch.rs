@@ -51,14 +51,14 @@ impl Store {
     }
 
     /// Whether bins `lo` to `hi` are all counted.
-    #[inline]
+    #[inline(always)]
     fn covers(&self, lo: u64, hi: u64) -> bool {
         lo >= self.first && hi < self.first + self.counts.len() as u64
     }
 
     /// Adds positive values whose bins [`Store::covers`] says are counted:
     /// the hot path, a shift and an increment per value.
-    #[inline]
+    #[inline(always)]
     fn add_covered(&mut self, xs: &[f64]) {
         let first = self.first;
         let counts = &mut self.counts[..];
@@ -195,7 +195,7 @@ fn bin_midpoint(bin: u64) -> f64 {
 /// value is not positive (zero, negative or NaN). Eight running extremes
 /// and plain comparisons, so the loop becomes vector min/max instructions
 /// (one running `f64::min` is a chain the compiler may not reorder).
-#[inline]
+#[inline(always)]
 fn positive_extremes(xs: &[f64]) -> (f64, f64) {
     const WIDTH: usize = 8;
     let (mut lo, mut hi) = ([f64::INFINITY; WIDTH], [f64::NEG_INFINITY; WIDTH]);
@@ -246,20 +246,13 @@ impl QuantileSketch {
 
     /// Adds a block of values of this output (the engine's hot path).
     pub fn add_all(&mut self, xs: &[f64]) {
-        let most = usize::from(CARRY);
-        for part in xs.chunks(most) {
-            // Counts are < CARRY after a sweep, so < 2^16 until `most` more
-            // values are binned.
-            if self.unswept + part.len() > most {
-                self.positive.sweep();
-                self.negative.sweep();
-                self.unswept = 0;
-            }
-            self.add_part(part);
-            self.unswept += part.len();
-        }
+        crate::cpu::dispatch(
+            #[inline(always)]
+            || sketch_add_all(self, xs),
+        )
     }
 
+    #[inline(always)]
     fn add_part(&mut self, xs: &[f64]) {
         let (lo, hi) = positive_extremes(xs);
         // The usual block: every value positive, in bins already counted
@@ -366,6 +359,25 @@ impl QuantileSketch {
 
     fn clamp(&self, x: f64) -> f64 {
         x.clamp(self.min, self.max)
+    }
+}
+
+/// The loop of [`QuantileSketch`]'s `add_all`, compiled once per
+/// dispatch path (`crate::cpu`); explicit reference parameters keep
+/// their no-alias facts when it is inlined, so the loop vectorises.
+#[inline(always)]
+fn sketch_add_all(this: &mut QuantileSketch, xs: &[f64]) {
+    let most = usize::from(CARRY);
+    for part in xs.chunks(most) {
+        // Counts are < CARRY after a sweep, so < 2^16 until `most` more
+        // values are binned.
+        if this.unswept + part.len() > most {
+            this.positive.sweep();
+            this.negative.sweep();
+            this.unswept = 0;
+        }
+        this.add_part(part);
+        this.unswept += part.len();
     }
 }
 

@@ -47,13 +47,10 @@ impl Tally {
     /// branch-free so that the loop vectorises.
     #[inline]
     pub fn add_block(&mut self, k: usize, threshold: f64, xs: &[f64]) {
-        let (mut at_most, mut below) = (0u64, 0u64);
-        for x in xs {
-            at_most += u64::from(*x <= threshold);
-            below += u64::from(*x < threshold);
-        }
-        self.at_most[k] += at_most;
-        self.below[k] += below;
+        crate::cpu::dispatch(
+            #[inline(always)]
+            || tally_add_block(self, k, threshold, xs),
+        )
     }
 }
 
@@ -96,6 +93,20 @@ impl ThresholdPlan {
             tally.add_block(k, self.thresholds[k].value, xs);
         }
     }
+}
+
+/// The loop of [`Tally`]'s `add_block`, compiled once per
+/// dispatch path (`crate::cpu`); explicit reference parameters keep
+/// their no-alias facts when it is inlined, so the loop vectorises.
+#[inline(always)]
+fn tally_add_block(this: &mut Tally, k: usize, threshold: f64, xs: &[f64]) {
+    let (mut at_most, mut below) = (0u64, 0u64);
+    for x in xs {
+        at_most += u64::from(*x <= threshold);
+        below += u64::from(*x < threshold);
+    }
+    this.at_most[k] += at_most;
+    this.below[k] += below;
 }
 
 #[cfg(test)]

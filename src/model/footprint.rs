@@ -228,7 +228,7 @@ fn map2(out: &mut [f64], a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) {
 /// time with the running sums in registers. Computes whole groups of eight
 /// lanes: those past `n` hold whatever earlier blocks left and are never
 /// read.
-#[inline]
+#[inline(always)]
 fn sum_rows(lanes: &[Lane], rows: &[usize], out: &mut Lane, n: usize) {
     const WIDTH: usize = 8;
     for first in (0..n).step_by(WIDTH) {
@@ -290,14 +290,10 @@ impl Footprint {
         scratch: &mut Scratch,
         each: &mut dyn FnMut(usize, usize, &[f64]),
     ) {
-        for first in (0..lanes.n).step_by(LANES) {
-            let part = Lanes {
-                values: &lanes.values[first..],
-                stride: lanes.stride,
-                n: (lanes.n - first).min(LANES),
-            };
-            self.evaluate_lanes(part, scratch, &mut |j, x| each(j, first, x));
-        }
+        crate::cpu::dispatch(
+            #[inline(always)]
+            || footprint_series(self, lanes, scratch, each),
+        )
     }
 
     /// `evaluate_series` for at most `LANES` samples.
@@ -307,6 +303,7 @@ impl Footprint {
     /// of products of those sums and per-sample rates. Series go out one
     /// lane at a time, so a caller can fold them while they are in L1
     /// cache instead of storing the block's 85 series first.
+    #[inline(always)]
     fn evaluate_lanes(&self, lanes: Lanes, sc: &mut Scratch, each: &mut dyn FnMut(usize, &[f64])) {
         let n = lanes.n;
         self.profile_rates(lanes, sc);
@@ -358,6 +355,7 @@ impl Footprint {
     }
 
     /// Embodied impacts per GPU-hour and rest-of-node power of each profile.
+    #[inline(always)]
     fn profile_rates(&self, lanes: Lanes, sc: &mut Scratch) {
         let n = lanes.n;
         let (mut gpus, mut life, mut x, mut count) = (ZERO_LANE, ZERO_LANE, ZERO_LANE, ZERO_LANE);
@@ -394,6 +392,7 @@ impl Footprint {
     }
 
     /// Node power per GPU (W) of each power group at its load.
+    #[inline(always)]
     fn group_watts(&self, lanes: Lanes, sc: &mut Scratch) {
         let n = lanes.n;
         let mut x = ZERO_LANE;
@@ -434,7 +433,7 @@ impl Footprint {
 
     /// GPU power (W) of sample `s` at `load`, linear between the curve's
     /// points (`watts`, one lane per point).
-    #[inline]
+    #[inline(always)]
     fn on_curve(loads: &[f64], watts: &[Lane], load: f64, s: usize) -> f64 {
         let u = load.clamp(0.0, 1.0);
         // Few points (2–6): a linear scan beats a binary search.
@@ -448,6 +447,7 @@ impl Footprint {
     }
 
     /// PUE and the usage and idle impact per kWh, in category order.
+    #[inline(always)]
     fn site_rates(&self, lanes: Lanes, sc: &mut Scratch) {
         let n = lanes.n;
         let pue = &mut sc.pue[..n];
@@ -481,6 +481,7 @@ impl Footprint {
     /// values first, then each sum over its rows with the running sums in
     /// registers (adding each row into every set it is in, in memory, made
     /// each addition a load and a store).
+    #[inline(always)]
     fn row_sums(&self, lanes: Lanes, sc: &mut Scratch) {
         let n = lanes.n;
         for (r, row) in self.rows.iter().enumerate() {
@@ -508,6 +509,7 @@ impl Footprint {
 
     /// IT energy (kWh) and embodied impacts (gwp, pe, water, adp) of a set
     /// of rows, from its sums per kind.
+    #[inline(always)]
     fn set_sums(
         &self,
         set: usize,
@@ -545,6 +547,7 @@ impl Footprint {
 
     /// Facility and idle energy of all rows (`it`: their IT energy), and the
     /// idle energy per kWh of IT energy that each row's share carries.
+    #[inline(always)]
     fn all_rows_energy(&self, lanes: Lanes, sc: &mut Scratch, it: &Lane) {
         let n = lanes.n;
         sc.it_kwh[..n].copy_from_slice(&it[..n]);
@@ -564,5 +567,25 @@ impl Footprint {
         map2(&mut sc.idle_per_it[..n], &sc.idle_kwh, it, |idle, it| {
             if it > 0.0 { idle / it } else { 0.0 }
         });
+    }
+}
+
+/// The loop of [`Footprint`]'s `evaluate_series`, compiled once per
+/// dispatch path (`crate::cpu`); explicit reference parameters keep
+/// their no-alias facts when it is inlined, so the loop vectorises.
+#[inline(always)]
+fn footprint_series(
+    this: &Footprint,
+    lanes: Lanes,
+    scratch: &mut Scratch,
+    each: &mut dyn FnMut(usize, usize, &[f64]),
+) {
+    for first in (0..lanes.n).step_by(LANES) {
+        let part = Lanes {
+            values: &lanes.values[first..],
+            stride: lanes.stride,
+            n: (lanes.n - first).min(LANES),
+        };
+        this.evaluate_lanes(part, scratch, &mut |j, x| each(j, first, x));
     }
 }

@@ -59,7 +59,7 @@ impl Quantity {
 
     /// The value for every sample of a block, into `out` (`lanes.n` long):
     /// one tight loop per quantity, so its cost is shared by the block.
-    #[inline]
+    #[inline(always)]
     pub fn eval_lanes(&self, lanes: Lanes, out: &mut [f64]) {
         match self {
             Quantity::Const(x) => out.fill(*x),

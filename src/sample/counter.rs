@@ -60,21 +60,10 @@ impl PointSource for MonteCarlo {
     /// loop over samples of independent 64-bit mixes (vector multiplies
     /// where the CPU has them).
     fn points_block(&self, first: u64, n: usize, u: &mut [f64], stride: usize, row: &mut [f64]) {
-        const LANES: usize = 64;
-        let mut states = [0u64; LANES];
-        for start in (0..n).step_by(LANES) {
-            let lanes = (n - start).min(LANES);
-            for (s, state) in states[..lanes].iter_mut().enumerate() {
-                *state = self.stream(first + (start + s) as u64);
-            }
-            for d in 0..row.len() {
-                let out = &mut u[d * stride + start..d * stride + start + lanes];
-                for (x, state) in out.iter_mut().zip(&mut states) {
-                    *state = state.wrapping_add(GOLDEN_GAMMA);
-                    *x = open_unit(mix64(*state));
-                }
-            }
-        }
+        crate::cpu::dispatch(
+            #[inline(always)]
+            || monte_carlo_points_block(self, first, n, u, stride, row),
+        )
     }
 }
 
@@ -122,19 +111,66 @@ impl PointSource for KeyedMonteCarlo {
     }
 
     fn points_block(&self, first: u64, n: usize, u: &mut [f64], stride: usize, _row: &mut [f64]) {
-        const LANES: usize = 64;
-        let mut starts = [0u64; LANES];
-        for start in (0..n).step_by(LANES) {
-            let lanes = (n - start).min(LANES);
-            for (s, state) in starts[..lanes].iter_mut().enumerate() {
-                *state = self.base.stream(first + (start + s) as u64);
+        crate::cpu::dispatch(
+            #[inline(always)]
+            || keyed_points_block(self, first, n, u, stride, _row),
+        )
+    }
+}
+
+/// The loop of [`MonteCarlo`]'s `points_block`, compiled once per
+/// dispatch path (`crate::cpu`); explicit reference parameters keep
+/// their no-alias facts when it is inlined, so the loop vectorises.
+#[inline(always)]
+fn monte_carlo_points_block(
+    this: &MonteCarlo,
+    first: u64,
+    n: usize,
+    u: &mut [f64],
+    stride: usize,
+    row: &mut [f64],
+) {
+    const LANES: usize = 64;
+    let mut states = [0u64; LANES];
+    for start in (0..n).step_by(LANES) {
+        let lanes = (n - start).min(LANES);
+        for (s, state) in states[..lanes].iter_mut().enumerate() {
+            *state = this.stream(first + (start + s) as u64);
+        }
+        for d in 0..row.len() {
+            let out = &mut u[d * stride + start..d * stride + start + lanes];
+            for (x, state) in out.iter_mut().zip(&mut states) {
+                *state = state.wrapping_add(GOLDEN_GAMMA);
+                *x = open_unit(mix64(*state));
             }
-            for (d, key) in self.keys.iter().enumerate() {
-                let step = key.wrapping_mul(GOLDEN_GAMMA);
-                let out = &mut u[d * stride + start..d * stride + start + lanes];
-                for (x, state) in out.iter_mut().zip(&starts) {
-                    *x = open_unit(mix64(state.wrapping_add(step)));
-                }
+        }
+    }
+}
+
+/// The loop of [`KeyedMonteCarlo`]'s `points_block`, compiled once per
+/// dispatch path (`crate::cpu`); explicit reference parameters keep
+/// their no-alias facts when it is inlined, so the loop vectorises.
+#[inline(always)]
+fn keyed_points_block(
+    this: &KeyedMonteCarlo,
+    first: u64,
+    n: usize,
+    u: &mut [f64],
+    stride: usize,
+    _row: &mut [f64],
+) {
+    const LANES: usize = 64;
+    let mut starts = [0u64; LANES];
+    for start in (0..n).step_by(LANES) {
+        let lanes = (n - start).min(LANES);
+        for (s, state) in starts[..lanes].iter_mut().enumerate() {
+            *state = this.base.stream(first + (start + s) as u64);
+        }
+        for (d, key) in this.keys.iter().enumerate() {
+            let step = key.wrapping_mul(GOLDEN_GAMMA);
+            let out = &mut u[d * stride + start..d * stride + start + lanes];
+            for (x, state) in out.iter_mut().zip(&starts) {
+                *x = open_unit(mix64(state.wrapping_add(step)));
             }
         }
     }

@@ -1,0 +1,74 @@
+//! Runtime CPU-feature dispatch for the hot loops. The default build
+//! targets baseline x86-64, so one binary runs on every node of a mixed
+//! cluster; each hot loop is also compiled for x86-64-v3 (AVX2, FMA, BMI1/2,
+//! LZCNT, MOVBE, F16C) and that copy runs where the CPU has them. Both copies compute the same bits: Rust
+//! never fuses or reorders floating-point operations unasked, so wider
+//! vectors change speed, not results (tests/dispatch.rs forces each path).
+//!
+//! `ECOBAND_SIMD=baseline` forces the baseline path (for that test, or to
+//! rule the dispatch out when chasing a problem).
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+const UNKNOWN: u8 = 0;
+const BASELINE: u8 = 1;
+const AVX2: u8 = 2;
+
+static LEVEL: AtomicU8 = AtomicU8::new(UNKNOWN);
+
+fn detect() -> u8 {
+    if std::env::var("ECOBAND_SIMD").as_deref() == Ok("baseline") {
+        return BASELINE;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        return AVX2;
+    }
+    BASELINE
+}
+
+#[inline(always)]
+fn level() -> u8 {
+    match LEVEL.load(Ordering::Relaxed) {
+        UNKNOWN => {
+            let level = detect();
+            LEVEL.store(level, Ordering::Relaxed);
+            level
+        }
+        level => level,
+    }
+}
+
+/// Whether the hot loops take the AVX2 path (hand-vectorised loops check
+/// it before calling their AVX2 version).
+#[inline(always)]
+pub fn wide() -> bool {
+    level() == AVX2
+}
+
+/// The path the hot loops take on this machine: `avx2` or `baseline`.
+pub fn path() -> &'static str {
+    match level() {
+        AVX2 => "avx2",
+        _ => "baseline",
+    }
+}
+
+/// Runs `body` (an `#[inline(always)]` closure holding a hot loop) from a
+/// copy compiled for AVX2 + FMA when the CPU has them, else as compiled.
+#[inline(always)]
+pub fn dispatch<R>(body: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    if level() == AVX2 {
+        // SAFETY: the CPU was checked to have AVX2 and FMA.
+        return unsafe { with_avx2(body) };
+    }
+    body()
+}
+
+/// `body` inlined into a function compiled with AVX2 and FMA enabled.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,avx2,fma,bmi1,bmi2,lzcnt,popcnt,movbe,f16c")]
+unsafe fn with_avx2<R>(body: impl FnOnce() -> R) -> R {
+    body()
+}
