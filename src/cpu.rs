@@ -72,3 +72,33 @@ pub fn dispatch<R>(body: impl FnOnce() -> R) -> R {
 unsafe fn with_avx2<R>(body: impl FnOnce() -> R) -> R {
     body()
 }
+
+/// A fingerprint of how this machine's math library rounds: the bits of
+/// `exp`, `ln` and `powf` (glibc's, which the distributions and the gamma
+/// sampler call) at 16,384 fixed arguments, hashed. glibc picks an FMA or a
+/// non-FMA version of these functions by CPU, and the two differ in the
+/// last bit for a few arguments in ten thousand; shards computed on such
+/// different nodes would not merge into the single run's bytes, so a part
+/// records this and `merge` compares it.
+pub fn math_fingerprint() -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut state: u64 = 0;
+    for _ in 0..16_384 {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        let u = (z >> 11) as f64 / (1u64 << 53) as f64;
+        let x = (u - 0.5) * 40.0;
+        let values = [
+            std::hint::black_box(x).exp(),
+            std::hint::black_box(u + 1e-3).ln(),
+            std::hint::black_box(u * 10.0).powf(std::hint::black_box(x / 7.0)),
+        ];
+        for v in values {
+            hash = (hash ^ v.to_bits()).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}

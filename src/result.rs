@@ -80,6 +80,8 @@ pub struct Impact {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
+    /// `run`: what wrote the file (every result JSON starts with its kind).
+    pub kind: String,
     pub ecoband_version: String,
     pub scenario: ScenarioInfo,
     pub settings: RunSettings,
@@ -129,7 +131,7 @@ pub fn impacts(model: &Model, stat: impl Fn(usize) -> Summary) -> IndexMap<Strin
     impacts
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SobolIndex {
     pub factor: String,
     pub s1: f64,
@@ -140,7 +142,7 @@ pub struct SobolIndex {
     pub flags: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SobolSeries {
     pub variance: f64,
     /// Diagnostics of the whole series.
@@ -150,23 +152,23 @@ pub struct SobolSeries {
     /// `factor` holds the group's name.
     pub groups: Vec<SobolIndex>,
     /// Second-order indices of factor pairs (with `--second-order`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub s2: Vec<SecondOrderIndex>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecondOrderIndex {
     pub factors: [String; 2],
     pub s2: f64,
     pub s2_ci: [f64; 2],
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SobolSettings {
     /// Base samples per replicate (sobol, lhs) or in all (mc).
     pub n_base: u64,
     /// Independent randomisations R (sobol, lhs; absent for mc).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicates: Option<u32>,
     pub evaluations: u64,
     pub sampler: String,
@@ -185,11 +187,67 @@ pub struct SobolSettings {
     pub overrides: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SobolResult {
+    /// `sobol`.
+    pub kind: String,
     pub ecoband_version: String,
     pub scenario: ScenarioInfo,
     pub settings: SobolSettings,
     /// Keyed by category, then series ("total", "usage", "idle", "embodied").
     pub sobol: IndexMap<String, IndexMap<String, SobolSeries>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TornadoSettings {
+    pub low: f64,
+    pub high: f64,
+    pub baseline: String,
+    /// The `--set KEY=VALUE` overrides applied to the scenario file.
+    pub overrides: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TornadoResult {
+    /// `tornado`.
+    pub kind: String,
+    pub ecoband_version: String,
+    pub scenario: ScenarioInfo,
+    pub settings: TornadoSettings,
+    pub tornado: IndexMap<String, crate::tornado::CategoryTornado>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineImpact {
+    pub unit: String,
+    pub total: f64,
+    pub by_scope: IndexMap<String, f64>,
+    pub by_tag: IndexMap<String, IndexMap<String, f64>>,
+}
+
+/// The footprint model's energy split at the nominal values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnergySplitJson {
+    pub it_kwh: f64,
+    pub facility_kwh: f64,
+    pub idle_kwh: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineSettings {
+    /// The `--set KEY=VALUE` overrides applied to the scenario file.
+    pub overrides: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineResult {
+    /// `baseline`.
+    pub kind: String,
+    pub ecoband_version: String,
+    pub scenario: ScenarioInfo,
+    pub settings: BaselineSettings,
+    /// The footprint model's energy split (absent for a test function).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energy: Option<EnergySplitJson>,
+    pub baseline: IndexMap<String, BaselineImpact>,
 }

@@ -10,7 +10,7 @@
 //! declared group is treated the same way: its members drawn jointly, the
 //! rest at baseline.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{Factor, FactorKind, Model, Scratch, Series};
@@ -25,7 +25,7 @@ pub enum Baseline {
     Median,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bar {
     pub factor: String,
     pub low_input: Value,
@@ -35,7 +35,7 @@ pub struct Bar {
     pub swing: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryTornado {
     pub unit: String,
     pub baseline_output: f64,

@@ -118,7 +118,7 @@ fn merged_sobol_parts_are_the_single_analysis_bytes() {
     let run_part = run(dir.path(), "r.json", &["--shard", "0/2"]);
     merge(&[run_part, sobol_part.clone()], &dir.path().join("m.json"))
         .code(2)
-        .stderr(contains("kind sobol against run"));
+        .stderr(contains("kind run against sobol"));
     let other_seed = sobol(dir.path(), "n.json", &["--shard", "0/2", "-s", "7"]);
     merge(&[other_seed, sobol_part], &dir.path().join("m.json"))
         .code(2)
@@ -189,6 +189,59 @@ fn bad_sets_of_parts_are_refused() {
 }
 
 #[test]
+fn parts_from_machines_that_round_differently_are_refused() {
+    // glibc's exp, log and pow come in an FMA and a non-FMA version, picked
+    // by CPU; this tunable makes one shard take the non-FMA one, as an old
+    // node of a mixed cluster would. Its part must then be refused, unless
+    // this CPU has no FMA (both shards take the same version, and the merge
+    // must give the single run's bytes).
+    let dir = tempfile::tempdir().unwrap();
+    let single = std::fs::read(run(dir.path(), "single.json", &[])).unwrap();
+    let first = run(dir.path(), "p0.json", &["--shard", "0/2"]);
+    let other = dir.path().join("p1.json");
+    ecoband()
+        .env("GLIBC_TUNABLES", "glibc.cpu.hwcaps=-AVX2,-FMA")
+        .arg("run")
+        .arg(common::repo_file("scenarios/moshi.toml"))
+        .args(["-n", SAMPLES, "--exceed", "gwp=500t", "--quantiles", "0.01"])
+        .args(["--shard", "1/2", "--out"])
+        .arg(&other)
+        .assert()
+        .success();
+    let out = dir.path().join("m.json");
+    let merged = ecoband()
+        .arg("merge")
+        .arg(&first)
+        .arg(&other)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    if merged.status.success() {
+        assert_eq!(std::fs::read(&out).unwrap(), single);
+        eprintln!("this CPU has no FMA: both shards used the same math library");
+    } else {
+        assert_eq!(merged.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&merged.stderr);
+        assert!(err.contains("math library rounds differently"), "{err}");
+        assert!(!out.exists());
+    }
+    // The same file by another path: the merged result could name either.
+    let moshi = common::repo_file("scenarios/moshi.toml");
+    let other_path = dir.path().join("p1-path.json");
+    ecoband()
+        .current_dir(moshi.parent().unwrap())
+        .args(["run", "moshi.toml", "-n", SAMPLES, "--exceed", "gwp=500t"])
+        .args(["--quantiles", "0.01", "--shard", "1/2", "--out"])
+        .arg(&other_path)
+        .assert()
+        .success();
+    merge(&[first, other_path], &out)
+        .code(2)
+        .stderr(contains("scenario path"));
+}
+
+#[test]
 fn shard_options_are_checked() {
     let moshi = common::repo_file("scenarios/moshi.toml");
     for (args, why) in [
@@ -197,6 +250,10 @@ fn shard_options_are_checked() {
             "--shard 3/3: expected I/N",
         ),
         (vec!["--shard", "0/2"], "give it with --out"),
+        (
+            vec!["--shard", "0/10000000000", "--out", "x.json"],
+            "at most 1000000 shards",
+        ),
         (
             vec!["--shard", "0/2", "--precision", "0.01", "--out", "x.json"],
             "--precision decides N from the whole run",

@@ -87,7 +87,6 @@ fn a_task_runs_its_shard_with_every_argument_whole() {
         set.into(),
         "--threads".into(),
         "1".into(),
-        "-q".into(),
         "--shard".into(),
         "3/5".into(),
         "--out".into(),
@@ -195,7 +194,7 @@ fn a_sweep_job_has_one_task_per_point_and_collects_them() {
     assert!(array.contains("#SBATCH --array=0-35\n"));
     assert!(array.contains("--point \"$task\" --out \"$dir\""));
     let merge = std::fs::read_to_string(job.join("merge.sbatch")).unwrap();
-    assert!(merge.contains("--collect -q --out \"$dir\""));
+    assert!(merge.contains("--collect --out \"$dir\""));
 }
 
 #[test]
@@ -342,6 +341,69 @@ fn bad_jobs_are_refused_before_anything_is_written() {
     refused(
         &["run", "--shards", "2", "--out-dir", dir, "missing.toml"],
         "missing.toml",
+    );
+    // Options glued to their value, options the run itself refuses, and
+    // values that would break out of an #SBATCH line.
+    refused(
+        &["run", "--shards", "2", "--out-dir", dir, moshi, "-t4"],
+        "-t is not allowed among the command's arguments",
+    );
+    refused(
+        &[
+            "run",
+            "--shards",
+            "2",
+            "--out-dir",
+            dir,
+            moshi,
+            "--replicates",
+            "4",
+        ],
+        "applies to --sampler sobol or lhs",
+    );
+    refused(
+        &[
+            "sobol",
+            "--shards",
+            "2",
+            "--out-dir",
+            dir,
+            moshi,
+            "--level",
+            "3",
+        ],
+        "--level 3 is not allowed",
+    );
+    refused(
+        &[
+            "run",
+            "--shards",
+            "2",
+            "--mem",
+            "4G\ntouch /tmp/x",
+            "--out-dir",
+            dir,
+            moshi,
+        ],
+        "is not allowed in a batch script",
+    );
+    refused(
+        &[
+            "run",
+            "--shards",
+            "2",
+            "--time",
+            "1:00 x",
+            "--out-dir",
+            dir,
+            moshi,
+        ],
+        "is not allowed in a batch script",
+    );
+    let percent = format!("{dir}%j");
+    refused(
+        &["run", "--shards", "2", "--out-dir", &percent, moshi],
+        "cannot be named in a batch script",
     );
     // A folder that holds a job already is not overwritten.
     ecoband()

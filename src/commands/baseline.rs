@@ -2,45 +2,14 @@
 //! nominal value) with its breakdown by scope and tag.
 
 use indexmap::IndexMap;
-use serde::Serialize;
 
 use crate::app::{AppError, check_outputs, load_with, write_json};
 use crate::cli::BaselineArgs;
 use crate::model::Series;
 use crate::report::table;
-use crate::result::ScenarioInfo;
-
-#[derive(Debug, Serialize)]
-struct BaselineImpact {
-    unit: String,
-    total: f64,
-    by_scope: IndexMap<String, f64>,
-    by_tag: IndexMap<String, IndexMap<String, f64>>,
-}
-
-#[derive(Debug, Serialize)]
-struct EnergyJson {
-    it_kwh: f64,
-    facility_kwh: f64,
-    idle_kwh: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct BaselineSettings {
-    /// The `--set KEY=VALUE` overrides applied to the scenario file.
-    overrides: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct BaselineResult {
-    ecoband_version: String,
-    scenario: ScenarioInfo,
-    settings: BaselineSettings,
-    /// The footprint model's energy split (absent for a test function).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    energy: Option<EnergyJson>,
-    baseline: IndexMap<String, BaselineImpact>,
-}
+use crate::result::{
+    BaselineImpact, BaselineResult, BaselineSettings, EnergySplitJson as EnergyJson, ScenarioInfo,
+};
 
 pub fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
     check_outputs(&[("--out", args.out.as_deref())])?;
@@ -75,6 +44,7 @@ pub fn baseline(args: &BaselineArgs) -> Result<String, AppError> {
             );
         }
         let result = BaselineResult {
+            kind: "baseline".into(),
             ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: ScenarioInfo::of(&scenario),
             settings: BaselineSettings {

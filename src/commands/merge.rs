@@ -31,12 +31,24 @@ fn read_parts(args: &MergeArgs) -> Result<Vec<Part>, AppError> {
     let first = &parts[0];
     let name = |i: usize| args.parts[i].display().to_string();
     for (i, p) in parts.iter().enumerate().skip(1) {
+        // Values are named in the order of the files: the first's, then
+        // this one's.
         let differs = if p.kind() != first.kind() {
-            Some(format!("kind {} against {}", p.kind(), first.kind()))
+            Some(format!("kind {} against {}", first.kind(), p.kind()))
         } else if p.ecoband_version != first.ecoband_version {
             Some(format!(
                 "ecoband {} against {}",
-                p.ecoband_version, first.ecoband_version
+                first.ecoband_version, p.ecoband_version
+            ))
+        } else if p.math_library != first.math_library {
+            Some(format!(
+                "they were computed on machines whose math library rounds differently (fingerprint {} against {}: glibc picks its exp, log and pow by CPU, with or without FMA); rerun the differing shards on nodes like the first's, e.g. with sbatch --constraint",
+                first.math_library, p.math_library
+            ))
+        } else if p.scenario.path != first.scenario.path {
+            Some(format!(
+                "scenario path {} against {} (give every shard the same path, so the merged result names one)",
+                first.scenario.path, p.scenario.path
             ))
         } else if p.scenario.sha256 != first.scenario.sha256 {
             Some(format!(
@@ -49,8 +61,8 @@ fn read_parts(args: &MergeArgs) -> Result<Vec<Part>, AppError> {
         } else if p.overrides != first.overrides {
             Some(format!(
                 "overrides [{}] against [{}]",
-                p.overrides.join(", "),
-                first.overrides.join(", ")
+                first.overrides.join(", "),
+                p.overrides.join(", ")
             ))
         } else if !p.same_settings(first) {
             Some(match first.kind() {
@@ -60,7 +72,7 @@ fn read_parts(args: &MergeArgs) -> Result<Vec<Part>, AppError> {
         } else if p.shard.count != first.shard.count {
             Some(format!(
                 "{} shards against {}",
-                p.shard.count, first.shard.count
+                first.shard.count, p.shard.count
             ))
         } else {
             None
@@ -74,6 +86,18 @@ fn read_parts(args: &MergeArgs) -> Result<Vec<Part>, AppError> {
         }
     }
     let count = first.shard.count;
+    if let Some((i, p)) = parts
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.shard.index >= p.shard.count || p.shard.count > crate::shard::MAX_SHARDS)
+    {
+        return Err(refuse(format!(
+            "{} claims to be shard {}/{}, which no `--shard I/N` writes",
+            name(i),
+            p.shard.index,
+            p.shard.count
+        )));
+    }
     let mut seen: Vec<Option<usize>> = vec![None; count as usize];
     for (i, p) in parts.iter().enumerate() {
         let slot = &mut seen[p.shard.index as usize];

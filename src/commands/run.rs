@@ -181,6 +181,24 @@ pub fn options(args: &SamplingArgs, scenario: &Scenario) -> Result<RunOptions, A
 
 pub fn run(args: &RunArgs) -> Result<String, AppError> {
     check_outputs(&[("--out", args.out.as_deref())])?;
+    let (scenario, model, opts) = prepare(args)?;
+    if let Some(shard) = &args.shard {
+        return run_shard(&scenario, &model, &opts, shard, args);
+    }
+    let result = simulate(&scenario, &model, &opts)?;
+    if let Some(out) = &args.out {
+        write_json(out, &result)?;
+    }
+    Ok(table::with_overrides(
+        table::run_table(&result),
+        &scenario.overrides,
+    ))
+}
+
+/// Everything `run` checks before it computes: the scenario with its
+/// overrides, and every option (`slurm run` checks a job's arguments with
+/// it on the login node).
+pub fn prepare(args: &RunArgs) -> Result<(Scenario, Model, RunOptions), AppError> {
     for q in &args.quantiles {
         if !(*q > 0.0 && *q < 1.0) {
             return Err(AppError::Input(format!(
@@ -199,17 +217,7 @@ pub fn run(args: &RunArgs) -> Result<String, AppError> {
     if let Some(target) = args.precision {
         opts.precision = Some(precision(target, args.max_samples, &opts)?);
     }
-    if let Some(shard) = &args.shard {
-        return run_shard(&scenario, &model, &opts, shard, args);
-    }
-    let result = simulate(&scenario, &model, &opts)?;
-    if let Some(out) = &args.out {
-        write_json(out, &result)?;
-    }
-    Ok(table::with_overrides(
-        table::run_table(&result),
-        &scenario.overrides,
-    ))
+    Ok((scenario, model, opts))
 }
 
 fn precision(
@@ -557,6 +565,7 @@ pub(crate) fn build(
             })
             .collect();
     Ok(RunResult {
+        kind: "run".into(),
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo::of(scenario),
         settings: RunSettings {
@@ -639,6 +648,7 @@ fn run_shard(
         .collect();
     let the_part = Part {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        math_library: crate::cpu::math_fingerprint(),
         scenario: ScenarioInfo::of(scenario),
         overrides: scenario.overrides.clone(),
         shard: ShardInfo {

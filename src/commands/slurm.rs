@@ -8,7 +8,7 @@ use std::path::Path;
 
 use clap::Parser;
 
-use crate::app::{AppError, load_with};
+use crate::app::AppError;
 use crate::cli::{Cli, Command, SlurmCommand, SlurmDirArgs, SlurmJobArgs, SlurmResumeArgs};
 use crate::report::table::render_aligned;
 use crate::shard::queue::{self, TaskState};
@@ -61,7 +61,11 @@ fn refuse_owned_options(kind: &str, args: &[String]) -> Result<(), AppError> {
         "--submit",
     ];
     for a in args {
-        let name = a.split('=').next().unwrap_or(a);
+        // `-t4`, `-oFILE`: a short option glued to its value.
+        let name = match a.get(..2) {
+            Some(short @ ("-t" | "-o")) if !a.starts_with("--") => short,
+            _ => a.split('=').next().unwrap_or(a),
+        };
         if let Some((_, why)) = owned.iter().find(|(o, _)| *o == name) {
             return Err(input(format!(
                 "ecoband slurm {kind}: {name} is not allowed among the command's arguments: {why}"
@@ -94,14 +98,11 @@ fn check_command(kind: &str, args: &[String]) -> Result<(String, Vec<String>), A
     })?;
     match cli.command {
         Command::Run(a) => {
-            let (_, model) = load_with(&a.scenario, &a.overrides)?;
-            for e in &a.exceed {
-                super::run::parse_exceed(&model, e)?;
-            }
+            super::run::prepare(&a)?;
             Ok((a.scenario.display().to_string(), Vec::new()))
         }
         Command::Sobol(a) => {
-            load_with(&a.scenario, &a.overrides)?;
+            super::sobol::prepare(&a)?;
             Ok((a.scenario.display().to_string(), Vec::new()))
         }
         Command::Sweep(a) => {
@@ -135,7 +136,29 @@ fn job_name(file: &str) -> String {
     format!("ecoband-{clean}")
 }
 
+/// A value written into an `#SBATCH` line: sbatch splits those lines at
+/// blanks and knows no escapes, and a line break would end the directive,
+/// so only the characters Slurm's own values use are allowed.
+fn directive_value(option: &str, value: &Option<String>) -> Result<(), AppError> {
+    let Some(v) = value else { return Ok(()) };
+    let fits = |c: char| c.is_ascii_alphanumeric() || "-_.:+=,/@".contains(c);
+    if v.is_empty() || !v.chars().all(fits) {
+        return Err(input(format!(
+            "{option} {v:?} is not allowed in a batch script; use letters, digits and - _ . : + = , / @ (e.g. --time 01:30:00, --mem 4G)"
+        )));
+    }
+    Ok(())
+}
+
 fn write_job(kind: &str, a: &SlurmJobArgs) -> Result<String, AppError> {
+    for (option, value) in [
+        ("--partition", &a.partition),
+        ("--time", &a.time),
+        ("--mem", &a.mem),
+        ("--account", &a.account),
+    ] {
+        directive_value(option, value)?;
+    }
     let (file, points) = check_command(kind, &a.args)?;
     let outputs: Vec<String> = match (kind, a.shards) {
         ("sweep", None) => points,
@@ -159,9 +182,11 @@ fn write_job(kind: &str, a: &SlurmJobArgs) -> Result<String, AppError> {
     };
     let dir = slurm::absolute(&a.out_dir).map_err(input)?;
     let text = dir.display().to_string();
-    if text.contains(['"', '\n']) {
+    // `%` starts Slurm's file-name patterns and `\` turns them off; `"`
+    // and line breaks would end an #SBATCH line.
+    if text.contains(['"', '\n', '%', '\\']) {
         return Err(input(format!(
-            "--out-dir {text}: a folder whose path holds `\"` or a line break cannot be named in a batch script"
+            "--out-dir {text}: a folder whose path holds `\"`, `%`, `\\` or a line break cannot be named in a batch script's --output"
         )));
     }
     if dir.join(MANIFEST).exists() {
@@ -294,17 +319,24 @@ fn submit(
     let array =
         queue::sbatch(&array_args, &dir.join("array.sbatch"), &workdir).map_err(AppError::Io)?;
     let dependency = dependency.replace("ARRAY", &array);
-    let merge = queue::sbatch(
-        &merge_args(&dependency),
-        &dir.join("merge.sbatch"),
-        &workdir,
-    )
-    .map_err(AppError::Io)?;
+    // The array is recorded before the merge is submitted: if that fails,
+    // status still knows the running tasks and resume submits the merge.
     job.submissions.push(Submission {
         array: array.clone(),
         tasks: tasks.to_vec(),
-        merge: merge.clone(),
+        merge: String::new(),
     });
+    job.write(dir).map_err(AppError::Io)?;
+    let merge = queue::sbatch(&merge_args(&dependency), &dir.join("merge.sbatch"), &workdir)
+        .map_err(|e| {
+            AppError::Io(format!(
+                "array job {array} was submitted, but its merge job was not: {e}; `ecoband slurm resume {} --submit` submits it",
+                quote(&dir.display().to_string())
+            ))
+        })?;
+    if let Some(last) = job.submissions.last_mut() {
+        last.merge = merge.clone();
+    }
     job.write(dir).map_err(AppError::Io)?;
     Ok(format!(
         "submitted array job {array} (tasks {}) and merge job {merge} (after it)\n",

@@ -218,6 +218,7 @@ fn sobol_shard(
         .collect();
     let the_part = Part {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        math_library: crate::cpu::math_fingerprint(),
         scenario: ScenarioInfo::of(scenario),
         overrides: scenario.overrides.clone(),
         shard: ShardInfo {
@@ -322,6 +323,7 @@ pub fn build(
             );
     }
     SobolResult {
+        kind: "sobol".into(),
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo::of(scenario),
         settings: SobolSettings {
@@ -359,13 +361,30 @@ pub fn build(
 }
 
 pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
+    check_outputs(&[("--out", args.out.as_deref())])?;
+    let (scenario, model, options) = prepare(args)?;
+    if let Some(shard) = &args.shard {
+        return sobol_shard(&scenario, &model, &options, shard, args.out.as_deref());
+    }
+    let result = sensitivity_analysis(&scenario, &model, &options)?;
+    if let Some(out) = &args.out {
+        write_json(out, &result)?;
+    }
+    Ok(table::with_overrides(
+        table::sobol_table(&model.name, &result),
+        &scenario.overrides,
+    ))
+}
+
+/// Everything `sobol` checks before it computes (also used by `slurm
+/// sobol` on the login node).
+pub fn prepare(args: &SobolArgs) -> Result<(Scenario, Model, SobolOptions), AppError> {
     if !(args.level > 0.0 && args.level < 1.0) {
         return Err(AppError::Input(format!(
             "--level {} is not allowed; it is a probability strictly between 0 and 1, e.g. 0.95",
             args.level
         )));
     }
-    check_outputs(&[("--out", args.out.as_deref())])?;
     let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let n_base = base_count(args.n_base);
     if n_base != args.n_base && !crate::report::progress::quiet() {
@@ -416,15 +435,5 @@ pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
         sampler: args.sampler,
         replicates,
     };
-    if let Some(shard) = &args.shard {
-        return sobol_shard(&scenario, &model, &options, shard, args.out.as_deref());
-    }
-    let result = sensitivity_analysis(&scenario, &model, &options)?;
-    if let Some(out) = &args.out {
-        write_json(out, &result)?;
-    }
-    Ok(table::with_overrides(
-        table::sobol_table(&model.name, &result),
-        &scenario.overrides,
-    ))
+    Ok((scenario, model, options))
 }

@@ -8,7 +8,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analyze::{Summary, summarize};
 use crate::app::{
@@ -27,7 +27,7 @@ use crate::scenario::Scenario;
 use crate::sweep::{Point, Sweep};
 
 /// What the combined table keeps of each point and category.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointImpact {
     pub unit: String,
     pub baseline: f64,
@@ -39,26 +39,26 @@ pub struct PointImpact {
     pub mc_se_interval: [f64; 2],
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointResult {
     pub name: String,
     pub overrides: Vec<String>,
     /// Each axis's label at this point (empty for a listed point).
     pub axes: indexmap::IndexMap<String, String>,
     /// The point's full result, relative to the output folder.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     pub impacts: indexmap::IndexMap<String, PointImpact>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepInfo {
     pub name: String,
     pub path: String,
     pub sha256: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepSettings {
     pub samples: u64,
     pub seed: u64,
@@ -69,7 +69,7 @@ pub struct SweepSettings {
     pub common_random_numbers: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepResult {
     pub kind: String,
     pub ecoband_version: String,
@@ -356,7 +356,7 @@ fn collect_points(prepared: &Prepared, dir: &Path) -> Result<Vec<PointResult>, A
         let path = dir.join(&name);
         let refuse = |why: String| {
             AppError::Input(format!(
-                "--collect: {}: {why}; rerun it with `ecoband sweep {} --point {i} --out {}` (nothing was written)",
+                "--collect: {}: {why}; rerun it with `ecoband sweep {} --point {i} --out {}` and the options the other points were computed with (-n, --seed, --level, --set) (nothing was written)",
                 path.display(),
                 prepared.sweep.path,
                 dir.display()
@@ -376,7 +376,8 @@ fn collect_points(prepared: &Prepared, dir: &Path) -> Result<Vec<PointResult>, A
             ))
         })?;
         let s = &result.settings;
-        if result.scenario != ScenarioInfo::of(scenario)
+        if result.kind != "run"
+            || result.scenario != ScenarioInfo::of(scenario)
             || s.overrides != scenario.overrides
             || (s.samples, s.seed, s.level) != (prepared.samples, prepared.seed, prepared.level)
             || s.sampler != KEYED_MC
@@ -396,7 +397,7 @@ fn collect_points(prepared: &Prepared, dir: &Path) -> Result<Vec<PointResult>, A
             ("points", "--point I".to_string())
         };
         return Err(AppError::Input(format!(
-            "--collect: {}: {what} {} missing (nothing was written); compute {} with `ecoband sweep {} {how} --out {}`",
+            "--collect: {}: {what} {} missing (nothing was written); compute {} with `ecoband sweep {} {how} --out {}` and the options the other points were computed with (-n, --seed, --level, --set)",
             dir.join("points").display(),
             missing.join(", "),
             if missing.len() == 1 { "it" } else { "each" },
@@ -445,6 +446,7 @@ fn point_result(
         )));
     }
     Ok(RunResult {
+        kind: "run".into(),
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo::of(scenario),
         settings: RunSettings {

@@ -1,29 +1,9 @@
 //! `ecoband tornado`: one-at-a-time swings of every factor.
 
-use indexmap::IndexMap;
-use serde::Serialize;
-
 use crate::app::{AppError, check_outputs, load_with, write_json};
 use crate::cli::TornadoArgs;
 use crate::report::table;
-use crate::result::ScenarioInfo;
-
-#[derive(Debug, Serialize)]
-struct TornadoSettings {
-    low: f64,
-    high: f64,
-    baseline: String,
-    /// The `--set KEY=VALUE` overrides applied to the scenario file.
-    overrides: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct TornadoResult {
-    ecoband_version: String,
-    scenario: ScenarioInfo,
-    settings: TornadoSettings,
-    tornado: IndexMap<String, crate::tornado::CategoryTornado>,
-}
+use crate::result::{ScenarioInfo, TornadoResult, TornadoSettings};
 
 pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
     if !(args.low > 0.0 && args.low < args.high && args.high < 1.0) {
@@ -36,6 +16,7 @@ pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
     let (scenario, model) = load_with(&args.scenario, &args.overrides)?;
     let bars = crate::tornado::tornado(&model, args.low, args.high, args.baseline);
     let result = TornadoResult {
+        kind: "tornado".into(),
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo::of(&scenario),
         settings: TornadoSettings {

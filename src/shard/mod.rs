@@ -22,6 +22,10 @@ use crate::engine::{self, Accumulated, CHUNK};
 use crate::model::Model;
 use crate::sample::PointSource;
 
+/// The most shards a run may be cut into (a merge keeps one entry per
+/// shard; Slurm arrays are far smaller).
+pub const MAX_SHARDS: u64 = 1_000_000;
+
 /// `--shard I/N`: the I-th of N shards (0-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShardSpec {
@@ -43,6 +47,11 @@ impl ShardSpec {
         );
         if count == 0 || index >= count {
             return Err(bad());
+        }
+        if count > MAX_SHARDS {
+            return Err(format!(
+                "--shard {text}: at most {MAX_SHARDS} shards (the merge reads every part)"
+            ));
         }
         Ok(ShardSpec { index, count })
     }

@@ -99,6 +99,9 @@ pub struct SourcePart {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Part {
     pub ecoband_version: String,
+    /// [`crate::cpu::math_fingerprint`] of the machine that computed it:
+    /// parts whose math library rounds differently do not merge.
+    pub math_library: String,
     pub scenario: ScenarioInfo,
     pub overrides: Vec<String>,
     pub shard: ShardInfo,

@@ -137,7 +137,7 @@ impl Job {
         };
         let _ = writeln!(
             s,
-            "{} {} {} {threads} -q {which}",
+            "{} {} {} {threads} {which}",
             quote(&self.ecoband),
             self.kind,
             self.quoted_args()
@@ -163,7 +163,7 @@ impl Job {
             "sweep" => {
                 let _ = writeln!(
                     s,
-                    "{} sweep {} --collect -q --out \"$dir\"",
+                    "{} sweep {} --collect --out \"$dir\"",
                     quote(&self.ecoband),
                     self.quoted_args()
                 );
@@ -177,7 +177,7 @@ impl Job {
                 );
                 let _ = writeln!(
                     s,
-                    "{} merge \"${{parts[@]}}\" -q --out \"$dir/{}\"",
+                    "{} merge \"${{parts[@]}}\" --out \"$dir/{}\"",
                     quote(&self.ecoband),
                     self.results[0]
                 );
