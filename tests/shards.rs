@@ -226,6 +226,15 @@ fn parts_from_machines_that_round_differently_are_refused() {
         assert!(err.contains("math library rounds differently"), "{err}");
         assert!(!out.exists());
     }
+    // A part from another build of the same version (rebuilt mid-job).
+    let mut rebuilt = ecoband::shard::part::read(&first).unwrap();
+    rebuilt.ecoband_build = "0123456789abcdef".into();
+    let rebuilt_path = dir.path().join("rebuilt.json");
+    ecoband::shard::part::write(&rebuilt_path, &rebuilt).unwrap();
+    let again = run(dir.path(), "p1-again.json", &["--shard", "1/2"]);
+    merge(&[rebuilt_path, again], &out)
+        .code(2)
+        .stderr(contains("two builds of ecoband"));
     // The same file by another path: the merged result could name either.
     let moshi = common::repo_file("scenarios/moshi.toml");
     let other_path = dir.path().join("p1-path.json");

@@ -40,6 +40,11 @@ fn read_parts(args: &MergeArgs) -> Result<Vec<Part>, AppError> {
                 "ecoband {} against {}",
                 first.ecoband_version, p.ecoband_version
             ))
+        } else if p.ecoband_build != first.ecoband_build {
+            Some(format!(
+                "two builds of ecoband {} (binary {} against {}: was it rebuilt while the job ran?); rerun the shards of one build",
+                p.ecoband_version, first.ecoband_build, p.ecoband_build
+            ))
         } else if p.math_library != first.math_library {
             Some(format!(
                 "they were computed on machines whose math library rounds differently (fingerprint {} against {}: glibc picks its exp, log and pow by CPU, with or without FMA); rerun the differing shards on nodes like the first's, e.g. with sbatch --constraint",

@@ -648,6 +648,7 @@ fn run_shard(
         .collect();
     let the_part = Part {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        ecoband_build: part::build_id(),
         math_library: crate::cpu::math_fingerprint(),
         scenario: ScenarioInfo::of(scenario),
         overrides: scenario.overrides.clone(),

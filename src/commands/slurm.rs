@@ -410,15 +410,18 @@ fn status(a: &SlurmDirArgs) -> Result<String, AppError> {
     let (merge, _) = merge_state(&job, &dir, &queued);
     let _ = writeln!(out, "\nmerge: {merge}");
     let count = |word: &str| states.iter().filter(|s| s.word() == word).count();
-    let _ = writeln!(
-        out,
-        "{} done, {} running, {} pending, {} failed, {} not submitted",
-        count("done"),
-        count("running"),
-        count("pending"),
-        count("failed"),
-        count("not submitted")
-    );
+    let words = ["done", "running", "pending", "failed", "not submitted"];
+    let mut summary = words
+        .iter()
+        .map(|w| format!("{} {w}", count(w)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Queued in another state (requeued, suspended, …): shown in the table.
+    let other = states.len() - words.iter().map(|w| count(w)).sum::<usize>();
+    if other > 0 {
+        let _ = write!(summary, ", {other} in another state (see the table)");
+    }
+    let _ = writeln!(out, "{summary}");
     let rerun: Vec<u64> = rerun_tasks(&states);
     if !rerun.is_empty() {
         let _ = writeln!(

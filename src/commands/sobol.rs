@@ -218,6 +218,7 @@ fn sobol_shard(
         .collect();
     let the_part = Part {
         ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+        ecoband_build: part::build_id(),
         math_library: crate::cpu::math_fingerprint(),
         scenario: ScenarioInfo::of(scenario),
         overrides: scenario.overrides.clone(),

@@ -99,6 +99,10 @@ pub struct SourcePart {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Part {
     pub ecoband_version: String,
+    /// The first 16 hex digits of the SHA-256 of the ecoband binary that
+    /// computed it: two builds of one version (a `cargo build` during a
+    /// long job) do not merge.
+    pub ecoband_build: String,
     /// [`crate::cpu::math_fingerprint`] of the machine that computed it:
     /// parts whose math library rounds differently do not merge.
     pub math_library: String,
@@ -245,4 +249,13 @@ pub fn read(path: &Path) -> Result<Part, String> {
         return Err("its checksum does not match its content (the file was altered or corrupted); rerun this shard".into());
     }
     Ok(file.part)
+}
+
+/// The running binary's [`Part::ecoband_build`] ("unknown" where it cannot
+/// be read).
+pub fn build_id() -> String {
+    std::env::current_exe().and_then(std::fs::read).map_or_else(
+        |_| "unknown".to_string(),
+        |bytes| crate::scenario::hex_sha256(&bytes)[..16].to_string(),
+    )
 }

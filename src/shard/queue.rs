@@ -45,8 +45,13 @@ impl TaskState {
 /// The job ids squeue knows, with their state: `123_4` (array task) or
 /// `124` (the merge job) → `PENDING`, `RUNNING`, ….
 pub fn queue() -> Result<HashMap<String, String>, String> {
+    // `--user=NAME` rather than `--me` (Slurm 20.11 and later only); asking
+    // for the job ids themselves fails once Slurm forgets one of them.
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .map_or_else(|_| "--me".to_string(), |u| format!("--user={u}"));
     let out = Command::new("squeue")
-        .args(["--noheader", "--array", "--me", "--format=%i|%T"])
+        .args(["--noheader", "--array", &user, "--format=%i|%T"])
         .output()
         .map_err(|e| {
             format!("cannot run squeue ({e}): run this on a machine of the Slurm cluster")
