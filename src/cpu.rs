@@ -46,20 +46,12 @@ pub fn wide() -> bool {
     level() == AVX2
 }
 
-/// The path the hot loops take on this machine: `avx2` or `baseline`.
-pub fn path() -> &'static str {
-    match level() {
-        AVX2 => "avx2",
-        _ => "baseline",
-    }
-}
-
 /// Runs `body` (an `#[inline(always)]` closure holding a hot loop) from a
 /// copy compiled for AVX2 + FMA when the CPU has them, else as compiled.
 #[inline(always)]
 pub fn dispatch<R>(body: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
-    if level() == AVX2 {
+    if wide() {
         // SAFETY: the CPU was checked to have AVX2 and FMA.
         return unsafe { with_avx2(body) };
     }

@@ -1,6 +1,6 @@
 //! Analytic test functions with known Sobol' indices: the yardsticks every
-//! sensitivity estimate in ecoband is checked against
-//! (`../shared/domain/methods.md` §4). A scenario selects one with
+//! sensitivity estimate in ecoband is checked against (their exact indices
+//! are computed below). A scenario selects one with
 //! `model = "ishigami"` and gives its inputs as `[parameters]`.
 
 use std::f64::consts::PI;
@@ -18,7 +18,7 @@ pub enum TestFunction {
     Linear { coefficients: Vec<f64> },
     /// Π x_i: the shape of a compute footprint (hours × power × PUE × grid).
     Product,
-    /// The k = 40 "fleet" benchmark model (`../shared/perf/lca_like_model.md`):
+    /// The k = 40 "fleet" benchmark model (`bench/compare/models.py`):
     /// y = Σ_g hours_g (P_g load_g PUE CI + E_{g mod 8}) over 10 machine
     /// groups, evaluated in the documented order so that it equals numpy's
     /// evaluation bit for bit. Inputs: hours_0..9, P_0..9, load_0..9, PUE,

@@ -1,4 +1,4 @@
-//! One inventory row through every equation of `shared/domain/model.md`,
+//! One inventory row through every equation of `docs/model.md`,
 //! checked against hand computation (exact up to floating-point rounding,
 //! hence the 1e-12 relative tolerance).
 

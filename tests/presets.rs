@@ -1,5 +1,5 @@
 //! The bundled presets: their nominal values are the cited source values
-//! (transcribed below from shared/domain/lca-data.md), the hardware
+//! (transcribed below from docs/lca-data.md), the hardware
 //! presets' embodied factors are BoaviztAPI's formulas as
 //! src/presets/boavizta.rs computes them, every preset compiles and every
 //! number in it has a source, a scenario's keys override a preset's, and an

@@ -1,5 +1,5 @@
 //! Sobol' indices against closed forms: GWP = GPU-hours × power × PUE × grid
-//! intensity with independent factors (shared/domain/methods.md §4.4): with
+//! intensity with independent factors: with
 //! c_i = E[X_i²]/E[X_i]², S_i = (c_i − 1)/(Π c − 1) and
 //! ST_i = 1 − (Π_{j≠i} c_j − 1)/(Π c − 1).
 

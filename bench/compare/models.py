@@ -1,7 +1,7 @@
 """The two benchmark models, for SALib (problem dict) and OpenTURNS (marginals).
 
 * ishigami: a = 7, b = 0.1, x_i ~ U(-pi, pi), k = 3.
-* fleet40:  the k = 40 "LCA-like" fleet model of shared/perf/lca_like_model.md
+* fleet40:  the k = 40 "LCA-like" fleet model of src/test_functions.rs (Fleet)
   (inputs, distributions and order of operations as written there; ecoband's
   built-in `model = "fleet40"` implements the same definition).
 

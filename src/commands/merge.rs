@@ -166,12 +166,8 @@ pub fn merge(args: &MergeArgs) -> Result<String, AppError> {
 }
 
 fn sampler(name: &str) -> Result<SamplerKind, AppError> {
-    match name {
-        "mc" => Ok(SamplerKind::Mc),
-        "sobol" => Ok(SamplerKind::Sobol),
-        "lhs" => Ok(SamplerKind::Lhs),
-        other => Err(refuse(format!("unknown sampler `{other}` in the parts"))),
-    }
+    <SamplerKind as clap::ValueEnum>::from_str(name, false)
+        .map_err(|_| refuse(format!("unknown sampler `{name}` in the parts")))
 }
 
 fn merge_run(

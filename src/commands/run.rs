@@ -616,7 +616,7 @@ fn run_shard(
     shard: &str,
     args: &RunArgs,
 ) -> Result<String, AppError> {
-    use crate::shard::part::{self, Part, PartSettings, ShardInfo, SourcePart, Work};
+    use crate::shard::part::{Part, PartSettings, SourcePart, Work};
     let (spec, out) = crate::shard::target(shard, args.out.as_deref()).map_err(AppError::Input)?;
     if opts.precision.is_some() {
         return Err(AppError::Input(
@@ -646,17 +646,10 @@ fn run_shard(
             SourcePart::of(acc.as_ref(), model.n_outputs(), plan.len())
         })
         .collect();
-    let the_part = Part {
-        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
-        ecoband_build: part::build_id(),
-        math_library: crate::cpu::math_fingerprint(),
-        scenario: ScenarioInfo::of(scenario),
-        overrides: scenario.overrides.clone(),
-        shard: ShardInfo {
-            index: spec.index,
-            count: spec.count,
-        },
-        work: Work::Run {
+    let the_part = Part::new(
+        scenario,
+        spec,
+        Work::Run {
             settings: PartSettings {
                 samples: opts.samples,
                 seed: opts.seed,
@@ -669,9 +662,8 @@ fn run_shard(
             },
             sources,
         },
-    };
-    part::write(out, &the_part)
-        .map_err(|e| AppError::Io(format!("{}: cannot write the part: {e}", out.display())))?;
+    );
+    the_part.write_to(out)?;
     Ok(format!(
         "{}: shard {}/{} (chunks {}..{} of {} per source, {} source{}) written to {}\n",
         scenario.name,

@@ -183,7 +183,7 @@ fn sobol_shard(
     shard: &str,
     out: Option<&std::path::Path>,
 ) -> Result<String, AppError> {
-    use crate::shard::part::{self, Part, ShardInfo, SobolBlock, SobolPartSettings, Work};
+    use crate::shard::part::{Part, SobolBlock, SobolPartSettings, Work};
     let (spec, out) = crate::shard::target(shard, out).map_err(AppError::Input)?;
     if options.target.is_some() {
         return Err(AppError::Input(
@@ -216,17 +216,10 @@ fn sobol_shard(
                 .collect()
         })
         .collect();
-    let the_part = Part {
-        ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
-        ecoband_build: part::build_id(),
-        math_library: crate::cpu::math_fingerprint(),
-        scenario: ScenarioInfo::of(scenario),
-        overrides: scenario.overrides.clone(),
-        shard: ShardInfo {
-            index: spec.index,
-            count: spec.count,
-        },
-        work: Work::Sobol {
+    let the_part = Part::new(
+        scenario,
+        spec,
+        Work::Sobol {
             settings: SobolPartSettings {
                 n_base: options.n_base,
                 seed: options.seed,
@@ -237,9 +230,8 @@ fn sobol_shard(
             },
             parts,
         },
-    };
-    part::write(out, &the_part)
-        .map_err(|e| AppError::Io(format!("{}: cannot write the part: {e}", out.display())))?;
+    );
+    the_part.write_to(out)?;
     Ok(format!(
         "{}: sobol shard {}/{} (N = {} base samples, {}) written to {}\n",
         scenario.name,

@@ -1,4 +1,4 @@
-//! The research-compute footprint model of `shared/domain/model.md`:
+//! The research-compute footprint model of `docs/model.md`:
 //! inventory rows of GPU-hours → IT energy → facility energy → usage, idle
 //! and embodied impacts, split by scope and by tag.
 

@@ -1,7 +1,7 @@
 //! BoaviztAPI's bottom-up embodied-impact formulas (v2.4.1, Boavizta/boaviztapi
 //! `boaviztapi/data/factors.yml` and `docs/docs/Explanations/components/*.md`;
 //! the component formulas come from "Green Cloud Computing", Umweltbundesamt
-//! 2021), as transcribed in `shared/domain/lca-data.md` §3.1 and §3.4.
+//! 2021), as transcribed in `docs/lca-data.md` §3.1 and §3.4.
 //!
 //! The hardware presets (`presets/hardware.toml`) state their embodied
 //! factors as the inputs of these formulas (die areas, masses) times the

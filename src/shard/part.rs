@@ -113,6 +113,30 @@ pub struct Part {
 }
 
 impl Part {
+    /// Shard `shard` of `scenario`'s run or analysis, computed here by this
+    /// binary.
+    pub fn new(scenario: &crate::scenario::Scenario, shard: super::ShardSpec, work: Work) -> Part {
+        Part {
+            ecoband_version: env!("CARGO_PKG_VERSION").to_string(),
+            ecoband_build: build_id(),
+            math_library: crate::cpu::math_fingerprint(),
+            scenario: ScenarioInfo::of(scenario),
+            overrides: scenario.overrides.clone(),
+            shard: ShardInfo {
+                index: shard.index,
+                count: shard.count,
+            },
+            work,
+        }
+    }
+
+    /// Writes it to `out`, the error naming the file.
+    pub fn write_to(&self, out: &Path) -> Result<(), crate::app::AppError> {
+        write(out, self).map_err(|e| {
+            crate::app::AppError::Io(format!("{}: cannot write the part: {e}", out.display()))
+        })
+    }
+
     /// Whether `other` was asked the same (command and settings).
     pub fn same_settings(&self, other: &Part) -> bool {
         match (&self.work, &other.work) {

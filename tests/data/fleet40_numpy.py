@@ -3,7 +3,7 @@ numpy's value of the model at each, for tests/test_functions.rs to check
 that ecoband's `fleet40` is the same function bit for bit.
 
 The model is the harness's own (bench/compare/models.py::fleet40, the
-definition of shared/perf/lca_like_model.md: one IEEE-754 operation per
+definition of src/test_functions.rs (Fleet): one IEEE-754 operation per
 step in the documented order), so the test ties ecoband to the function
 SALib and OpenTURNS are given. Inputs are drawn from the model's
 distributions with a fixed seed, plus rows of extreme values; every number
