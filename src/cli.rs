@@ -74,6 +74,11 @@ pub enum Command {
         after_help = "Example:\n  for i in 0 1 2 3; do ecoband run scenarios/moshi.toml -n 10000000 --shard $i/4 --out part-$i.json; done\n  ecoband merge part-*.json --out moshi.json\n  (the same with `ecoband sobol … --shard I/N` for Sobol' indices)\n\nRefused (exit 2): parts of different scenarios, overrides, settings or versions; a missing or duplicate shard; a truncated or corrupted part."
     )]
     Merge(MergeArgs),
+    /// Tables, sentences, figures and a one-file HTML report from saved results, recomputing nothing
+    #[command(
+        after_help = "Examples:\n  ecoband run scenarios/moshi.toml --out m.json\n  ecoband sobol scenarios/moshi.toml --out s.json\n  ecoband tornado scenarios/moshi.toml --out t.json\n  ecoband report m.json s.json t.json --html report.html --latex report.tex --markdown report.md --csv out/ --svg-dir fig/\n\nReads run, sobol, tornado, compare and baseline results (any mix, one scenario unless --allow-mixed). Guide: docs/report.md."
+    )]
+    Report(ReportArgs),
     /// List the bundled presets (grid mixes, data centres, hardware), or show one with every value and source
     #[command(
         after_help = "Examples:\n  ecoband presets\n  ecoband presets FRA\n  ecoband presets dgx-h100\n\nA scenario names a preset with `preset = \"NAME\"` in [electricity], [datacenter] or [profiles.NAME] (docs/scenario-format.md, Presets)."
@@ -165,6 +170,34 @@ pub struct MergeArgs {
     /// Write the merged result (the JSON a single run gives) to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Result files written by `ecoband run|sobol|tornado|compare|baseline --out FILE`
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    /// Write a self-contained HTML report (inline figures and style, no external request)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write the report as Markdown (figures linked from --svg-dir when given)
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Write the report as a LaTeX document of booktabs tables (compiles with pdflatex)
+    #[arg(long, value_name = "FILE")]
+    pub latex: Option<PathBuf>,
+    /// Write tidy CSV tables of the raw values (impacts.csv, sobol.csv, tornado.csv …) into this folder
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+    /// Write every figure as an SVG file into this folder
+    #[arg(long, value_name = "DIR")]
+    pub svg_dir: Option<PathBuf>,
+    /// Accept results of different scenarios (or overrides) in one report, each section labelled by its scenario
+    #[arg(long)]
+    pub allow_mixed: bool,
+    /// The scenario file to list the factors from, when it is not at the path the results recorded
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
 }
 
 /// How a run draws its samples; shared by `run` and `claim`.

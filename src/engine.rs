@@ -33,12 +33,17 @@ const BLOCK: usize = 64;
 const CHUNKS_PER_BATCH: u64 = 256;
 
 /// What a Monte Carlo run accumulates: moments and a quantile sketch per
-/// output series, and exact counts against the run's thresholds.
+/// output series, exact counts against the run's thresholds, and the
+/// moments of its convergence checkpoints.
 #[derive(Debug, Clone)]
 pub struct Accumulated {
     pub moments: Moments,
     pub sketches: Vec<QuantileSketch>,
     pub tally: Tally,
+    /// For a range from sample 0: the moments of its first 1, 2, 4, …
+    /// chunks (each fewer than the whole). They are subtrees of the merge
+    /// tree, so recording them costs a copy, and shards rebuild them.
+    pub checkpoints: Vec<Moments>,
 }
 
 impl Accumulated {
@@ -54,6 +59,14 @@ impl Accumulated {
         }
         self.tally.merge(&later.tally);
         self
+    }
+
+    /// As `merge`, when `self` covers the first 2^k chunks from sample 0
+    /// and `later` the next 2^k (`--precision` doubling N): `self` whole
+    /// becomes the next convergence checkpoint, as in a single run.
+    pub fn extend(mut self, later: &Accumulated) -> Accumulated {
+        self.checkpoints.push(self.moments.clone());
+        self.merge(later)
     }
 }
 
@@ -203,6 +216,7 @@ pub fn run_range_in(
         .map(|_| Mutex::new(Worker::new(model, &shift, plan.len())))
         .collect();
     let mut merger = PairwiseMerger::default();
+    let mut checkpoints = Vec::new();
     pool.install(|| {
         in_chunk_order(
             n_chunks,
@@ -214,6 +228,10 @@ pub fn run_range_in(
             },
             |c, moments| {
                 merger.push(moments);
+                let done = first_chunk + c + 1;
+                if range.start == 0 && done.is_power_of_two() && done < n_chunks {
+                    checkpoints.extend(merger.whole().cloned());
+                }
                 progress(((first_chunk + c + 1) * CHUNK).min(end) - range.start);
             },
         )
@@ -234,5 +252,6 @@ pub fn run_range_in(
         moments,
         sketches,
         tally,
+        checkpoints,
     }
 }

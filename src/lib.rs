@@ -4,7 +4,8 @@
 //! The flow is one-way: `scenario` (file → typed specs) → `model::compile`
 //! (factors + equations) → `sample` (points of the unit cube) → `engine`
 //! (chunked, parallel, deterministic accumulation) → `analyze` (statistics)
-//! → `result` / `report` (JSON and tables).
+//! → `result` / `report` (JSON and tables) → `export` (`ecoband report`:
+//! Markdown, LaTeX, CSV, SVG and HTML from saved results).
 
 pub mod analyze;
 pub mod app;
@@ -13,6 +14,7 @@ pub mod commands;
 pub mod cpu;
 pub mod dist;
 pub mod engine;
+pub mod export;
 pub mod model;
 pub mod paired;
 pub mod presets;

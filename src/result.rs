@@ -5,8 +5,9 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::Summary;
+use crate::analyze::histogram::Histogram;
 use crate::analyze::proportion::Proportion;
+use crate::analyze::{QuantileSketch, Summary};
 use crate::model::{Model, Series};
 use crate::scenario::Scenario;
 
@@ -76,6 +77,32 @@ pub struct Impact {
     pub total: Summary,
     pub by_scope: IndexMap<String, Summary>,
     pub by_tag: IndexMap<String, IndexMap<String, Summary>>,
+    /// Histograms of the total and of each scope (for figures; absent in
+    /// results of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<Distribution>,
+    /// The total's mean at N = 4096·2^k samples (k = 0, 1, … while fewer
+    /// than the run's N; per replicate for sobol and lhs), then at N.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub convergence: Vec<Checkpoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub total: Histogram,
+    pub by_scope: IndexMap<String, Histogram>,
+}
+
+/// The estimate of an impact total's mean after the first `samples`
+/// samples of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub samples: u64,
+    pub mean: f64,
+    /// At the run's level: normal for Monte Carlo, Student-t over the
+    /// replicates for randomised QMC.
+    pub mean_ci: [f64; 2],
+    pub sd: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,8 +127,15 @@ impl ScenarioInfo {
     }
 }
 
-/// Builds the per-category statistics, `stat(j)` being output series j's.
-pub fn impacts(model: &Model, stat: impl Fn(usize) -> Summary) -> IndexMap<String, Impact> {
+/// Builds the per-category statistics, `stat(j)` being output series j's,
+/// `sketches` every series' (pooled) sketch and `convergence(j, summary)`
+/// total j's checkpoints.
+pub fn impacts(
+    model: &Model,
+    stat: impl Fn(usize) -> Summary,
+    sketches: &[QuantileSketch],
+    convergence: impl Fn(usize, &Summary) -> Vec<Checkpoint>,
+) -> IndexMap<String, Impact> {
     let layout = model.layout();
     let mut impacts = IndexMap::new();
     for (c, cat) in layout.categories.iter().enumerate() {
@@ -118,13 +152,29 @@ pub fn impacts(model: &Model, stat: impl Fn(usize) -> Summary) -> IndexMap<Strin
                 .or_default()
                 .insert(value.clone(), stat(layout.index(c, Series::Tag(t))));
         }
+        let total = layout.index(c, Series::Total);
+        let distribution = Distribution {
+            total: Histogram::of(&sketches[total]),
+            by_scope: layout
+                .scopes
+                .iter()
+                .enumerate()
+                .map(|(s, name)| {
+                    let j = layout.index(c, Series::Scope(s));
+                    (name.to_string(), Histogram::of(&sketches[j]))
+                })
+                .collect(),
+        };
+        let summary = stat(total);
         impacts.insert(
             cat.id.to_string(),
             Impact {
                 unit: cat.unit.to_string(),
-                total: stat(layout.index(c, Series::Total)),
+                convergence: convergence(total, &summary),
+                total: summary,
                 by_scope,
                 by_tag,
+                distribution: Some(distribution),
             },
         );
     }

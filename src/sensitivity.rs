@@ -436,8 +436,8 @@ fn add_parts(
     for (p, (part, blocks)) in parts.iter().zip(blocks).enumerate() {
         let len = part.end - part.start;
         let chunks = len / chunk_len(len);
-        let sums =
-            crate::shard::merge_blocks(blocks, chunks).map_err(|e| format!("part {p}: {e}"))?;
+        let sums = crate::shard::merge_blocks(blocks, chunks, |_| {})
+            .map_err(|e| format!("part {p}: {e}"))?;
         if let Some(sums) = sums {
             batches[part.batch].merge(&sums);
         }

@@ -2,6 +2,7 @@
 //! summaries computed from them. Nothing here knows about files or LCA.
 
 pub mod diagnostics;
+pub mod histogram;
 pub mod moments;
 pub mod proportion;
 pub mod sketch;

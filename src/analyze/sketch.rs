@@ -357,6 +357,21 @@ impl QuantileSketch {
         self.max
     }
 
+    /// Every counted value class in increasing order: a bin's value (its
+    /// midpoint clamped to [min, max], as `quantile` reads it) and count.
+    pub fn bins(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        let negative = self
+            .negative
+            .occupied_from_top()
+            .map(|(bin, c)| (self.clamp(-bin_midpoint(bin)), c));
+        let zeros = (self.zeros > 0).then_some((0.0, self.zeros));
+        let positive = self
+            .positive
+            .occupied()
+            .map(|(bin, c)| (self.clamp(bin_midpoint(bin)), c));
+        negative.chain(zeros).chain(positive)
+    }
+
     fn clamp(&self, x: f64) -> f64 {
         x.clamp(self.min, self.max)
     }

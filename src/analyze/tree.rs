@@ -48,6 +48,16 @@ impl<T: Mergeable> PairwiseMerger<T> {
         self.stack.push((size, value));
     }
 
+    /// The merged value of everything pushed so far when it forms one
+    /// subtree (a power-of-two number of chunks from the start): the
+    /// prefix a convergence checkpoint records.
+    pub fn whole(&self) -> Option<&T> {
+        match self.stack.as_slice() {
+            [(_, only)] => Some(only),
+            _ => None,
+        }
+    }
+
     /// Merges the remaining subtrees, largest (earliest) first.
     pub fn finish(mut self) -> Option<T> {
         let mut acc = self.stack.pop().map(|(_, v)| v)?;

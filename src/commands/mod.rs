@@ -9,6 +9,7 @@ pub mod completions;
 pub mod man;
 pub mod merge;
 pub mod presets;
+pub mod report;
 pub mod run;
 pub mod slurm;
 pub mod sobol;

@@ -16,7 +16,9 @@ use crate::engine::{self, Accumulated, CHUNK};
 use crate::model::outputs::split_quantity;
 use crate::model::{Model, Series};
 use crate::report::table;
-use crate::result::{Exceedance, PrecisionOutcome, RunResult, RunSettings, ScenarioInfo, impacts};
+use crate::result::{
+    Checkpoint, Exceedance, PrecisionOutcome, RunResult, RunSettings, ScenarioInfo, impacts,
+};
 use crate::sample::{LatinHypercube, MonteCarlo, PointSource, ScrambledSobol};
 use crate::scenario::Scenario;
 
@@ -413,7 +415,7 @@ pub fn simulate(
             accs = accs
                 .into_iter()
                 .zip(&more)
-                .map(|(a, m)| a.merge(m))
+                .map(|(a, m)| a.extend(m))
                 .collect();
             n *= 2;
             steps.push(n * r);
@@ -578,9 +580,59 @@ pub(crate) fn build(
             overrides: scenario.overrides.clone(),
             precision,
         },
-        impacts: impacts(model, stat),
+        impacts: impacts(model, stat, &pooled.sketches, |j, summary| {
+            convergence(accs, j, summary, level, t)
+        }),
         exceedances,
     })
+}
+
+/// Total `j`'s mean at each checkpoint every source recorded, then its
+/// final `summary`. One source (Monte Carlo): a normal interval from its
+/// sd; several (randomised QMC): the mean of the replicates' means with a
+/// Student-t interval from their spread (`t`), as for the final mean.
+fn convergence(
+    accs: &[Accumulated],
+    j: usize,
+    summary: &Summary,
+    level: f64,
+    t: f64,
+) -> Vec<Checkpoint> {
+    let depth = accs.iter().map(|a| a.checkpoints.len()).min().unwrap_or(0);
+    let z = crate::analyze::proportion::two_sided_z(level);
+    let mut out: Vec<Checkpoint> = (0..depth)
+        .map(|k| {
+            let at: Vec<&crate::analyze::Moments> =
+                accs.iter().map(|a| &a.checkpoints[k]).collect();
+            let samples = at.iter().map(|m| m.count).sum();
+            if let [m] = at.as_slice() {
+                let sd = m.variance(j).sqrt();
+                let half = z * sd / (m.count as f64).sqrt();
+                Checkpoint {
+                    samples,
+                    mean: m.mean[j],
+                    mean_ci: [m.mean[j] - half, m.mean[j] + half],
+                    sd,
+                }
+            } else {
+                let (mean, se) = mean_se(at.iter().map(|m| m.mean[j]));
+                let pooled = at[1..].iter().fold(at[0].clone(), |all, m| all.merge(m));
+                Checkpoint {
+                    samples,
+                    mean,
+                    mean_ci: [mean - t * se, mean + t * se],
+                    sd: pooled.variance(j).sqrt(),
+                }
+            }
+        })
+        .collect();
+    out.push(Checkpoint {
+        samples: accs.iter().map(|a| a.moments.count).sum(),
+        mean: summary.mean,
+        mean_ci: summary.mean_ci,
+        sd: summary.sd,
+    });
+    out
 }
 
 /// For randomised QMC the samples are not independent, so sd/√N says

@@ -459,9 +459,12 @@ fn point_result(
             overrides: scenario.overrides.clone(),
             precision: None,
         },
-        impacts: impacts(model, |j| {
-            summarize(&acc.moments, j, &acc.sketches[j], baseline[j], level)
-        }),
+        impacts: impacts(
+            model,
+            |j| summarize(&acc.moments, j, &acc.sketches[j], baseline[j], level),
+            &acc.sketches,
+            |_, _| Vec::new(),
+        ),
         exceedances: Vec::new(),
     })
 }

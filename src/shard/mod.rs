@@ -103,7 +103,8 @@ pub fn aligned_blocks(chunks: Range<u64>) -> Vec<(u64, u64)> {
 }
 
 /// What one source of a shard accumulated: each aligned block's moments,
-/// and the sketches and counts of all its samples.
+/// and the sketches and counts of all its samples (with, for the shard
+/// holding chunk 0, the convergence checkpoints inside its first block).
 #[derive(Debug, Clone)]
 pub struct ShardAccumulated {
     pub blocks: Vec<(u64, u64, Moments)>,
@@ -134,11 +135,14 @@ pub fn run_chunks(
 }
 
 /// One source's blocks from every shard, pushed in chunk order into the
-/// tree of a single run: its accumulators, bit for bit. `Err` names the
-/// first chunk missing or covered twice.
+/// tree of a single run: its accumulators, bit for bit. `on_prefix` sees
+/// the merged first 2^k chunks whenever the blocks pushed so far make one
+/// (fewer than all): a single run's convergence checkpoints. `Err` names
+/// the first chunk missing or covered twice.
 pub fn merge_blocks<T: Mergeable>(
     mut blocks: Vec<(u64, u64, T)>,
     total_chunks: u64,
+    mut on_prefix: impl FnMut(&T),
 ) -> Result<Option<T>, String> {
     blocks.sort_by_key(|(first, _, _)| *first);
     let mut merger = PairwiseMerger::default();
@@ -153,6 +157,12 @@ pub fn merge_blocks<T: Mergeable>(
         }
         merger.push_block(size, moments);
         next = first + size;
+        if next.is_power_of_two()
+            && next < total_chunks
+            && let Some(prefix) = merger.whole()
+        {
+            on_prefix(prefix);
+        }
     }
     if next != total_chunks {
         return Err(format!("chunks {next} to {} are missing", total_chunks - 1));
@@ -211,8 +221,13 @@ mod tests {
         };
         let total = 37;
         let mut direct = PairwiseMerger::default();
+        // The prefixes a single run records as convergence checkpoints.
+        let mut direct_prefixes = Vec::new();
         for c in 0..total {
             direct.push(chunk(c));
+            if (c + 1).is_power_of_two() && c + 1 < total {
+                direct_prefixes.push(direct.whole().unwrap().clone());
+            }
         }
         let direct = direct.finish().unwrap();
         for n in [1, 3, 8, 64] {
@@ -230,11 +245,18 @@ mod tests {
                     blocks.push((first, size, m.finish().unwrap()));
                 }
             }
+            let first_block = blocks[0].1;
             blocks.reverse();
-            let merged = merge_blocks(blocks, total).unwrap().unwrap();
+            let mut prefixes = Vec::new();
+            let merged = merge_blocks(blocks, total, |p| prefixes.push(p.clone()))
+                .unwrap()
+                .unwrap();
             assert_eq!(merged, direct, "{n} shards");
+            // Those inside the first block are the shard's to record.
+            let inside = first_block.trailing_zeros() as usize;
+            assert_eq!(prefixes, direct_prefixes[inside..], "{n} shards");
         }
-        let err = merge_blocks(vec![(0, 1, chunk(0)), (2, 1, chunk(2))], 3).unwrap_err();
+        let err = merge_blocks(vec![(0, 1, chunk(0)), (2, 1, chunk(2))], 3, |_| {}).unwrap_err();
         assert_eq!(err, "chunks 1 to 1 are missing");
     }
 }

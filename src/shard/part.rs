@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyze::sketch::SketchState;
 use crate::analyze::sobol::SobolSums;
 use crate::analyze::{Moments, QuantileSketch, Tally};
-use crate::engine::Accumulated;
+use crate::engine::{Accumulated, CHUNK};
 use crate::result::ScenarioInfo;
 
 use super::ShardAccumulated;
@@ -87,10 +87,35 @@ pub struct BlockMoments {
     pub m2: Vec<f64>,
 }
 
+impl BlockMoments {
+    fn of(first_chunk: u64, chunks: u64, m: &Moments) -> Self {
+        BlockMoments {
+            first_chunk,
+            chunks,
+            count: m.count,
+            mean: m.mean.clone(),
+            m2: m.m2.clone(),
+        }
+    }
+
+    fn moments(&self) -> Moments {
+        Moments {
+            count: self.count,
+            mean: self.mean.clone(),
+            m2: self.m2.clone(),
+        }
+    }
+}
+
 /// What one source (the run, or one replicate) accumulated in this shard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourcePart {
     pub blocks: Vec<BlockMoments>,
+    /// The convergence checkpoints inside this shard's first block, when
+    /// it starts at chunk 0 (the later ones the merge rebuilds from the
+    /// blocks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checkpoints: Vec<BlockMoments>,
     pub sketches: Vec<SketchState>,
     pub at_most: Vec<u64>,
     pub below: Vec<u64>,
@@ -174,6 +199,7 @@ impl SourcePart {
         match acc {
             None => SourcePart {
                 blocks: Vec::new(),
+                checkpoints: Vec::new(),
                 sketches: vec![QuantileSketch::new().state(); n_outputs],
                 at_most: vec![0; thresholds],
                 below: vec![0; thresholds],
@@ -182,13 +208,13 @@ impl SourcePart {
                 blocks: a
                     .blocks
                     .iter()
-                    .map(|(first, chunks, m)| BlockMoments {
-                        first_chunk: *first,
-                        chunks: *chunks,
-                        count: m.count,
-                        mean: m.mean.clone(),
-                        m2: m.m2.clone(),
-                    })
+                    .map(|(first, chunks, m)| BlockMoments::of(*first, *chunks, m))
+                    .collect(),
+                checkpoints: a
+                    .rest
+                    .checkpoints
+                    .iter()
+                    .map(|m| BlockMoments::of(0, m.count.div_ceil(CHUNK), m))
                     .collect(),
                 sketches: a.rest.sketches.iter().map(QuantileSketch::state).collect(),
                 at_most: a.rest.tally.at_most.clone(),
@@ -204,20 +230,19 @@ pub fn merge_source(parts: &[&SourcePart], total_chunks: u64) -> Result<Accumula
     let blocks = parts
         .iter()
         .flat_map(|p| &p.blocks)
-        .map(|b| {
-            (
-                b.first_chunk,
-                b.chunks,
-                Moments {
-                    count: b.count,
-                    mean: b.mean.clone(),
-                    m2: b.m2.clone(),
-                },
-            )
-        })
+        .map(|b| (b.first_chunk, b.chunks, b.moments()))
         .collect();
     let n_out = parts.first().map_or(0, |p| p.sketches.len());
-    let moments = super::merge_blocks(blocks, total_chunks)?.unwrap_or(Moments::empty(n_out));
+    let mut checkpoints: Vec<Moments> = parts
+        .iter()
+        .flat_map(|p| &p.checkpoints)
+        .map(BlockMoments::moments)
+        .collect();
+    let moments = super::merge_blocks(blocks, total_chunks, |prefix| {
+        checkpoints.push(prefix.clone())
+    })?
+    .unwrap_or(Moments::empty(n_out));
+    checkpoints.sort_by_key(|m| m.count);
     let mut sketches = vec![QuantileSketch::new(); n_out];
     let mut tally = Tally::new(parts.first().map_or(0, |p| p.at_most.len()));
     for p in parts {
@@ -233,6 +258,7 @@ pub fn merge_source(parts: &[&SourcePart], total_chunks: u64) -> Result<Accumula
         moments,
         sketches,
         tally,
+        checkpoints,
     })
 }
 
