@@ -13,6 +13,7 @@ pub mod commands;
 pub mod cpu;
 pub mod dist;
 pub mod engine;
+pub mod inventory;
 pub mod model;
 pub mod paired;
 pub mod presets;
