@@ -74,15 +74,16 @@ impl Inventory {
             });
             row.jobs += 1;
             row.gpu_hours += job.gpu_hours;
-            if let Some(s) = &job.start {
-                if row.first_day.as_ref().is_none_or(|d| s < d) {
-                    row.first_day = Some(s.clone());
-                }
+            if let Some(s) = &job.start
+                && row.first_day.as_ref().is_none_or(|d| s < d)
+            {
+                row.first_day = Some(s.clone());
             }
-            if let Some(e) = job.end.as_ref().or(job.start.as_ref()) {
-                if row.last_day.as_ref().is_none_or(|d| e > d) {
-                    row.last_day = Some(e.clone());
-                }
+            // A job still running has no end: its start is its last day seen.
+            if let Some(e) = job.end.as_ref().or(job.start.as_ref())
+                && row.last_day.as_ref().is_none_or(|d| e > d)
+            {
+                row.last_day = Some(e.clone());
             }
         }
         groups.into_values().collect()
