@@ -157,7 +157,7 @@ pub fn read(file: &str, text: &str) -> Result<Inventory, String> {
         jobs,
         keys,
         fallback: UNTAGGED,
-        missed: "have no tag",
+        missed: "without the tag",
         notes,
     })
 }

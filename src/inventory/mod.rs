@@ -122,7 +122,7 @@ impl Inventory {
             if !missed.is_empty() {
                 let h: f64 = missed.iter().map(|j| j.gpu_hours).sum();
                 lines.push(format!(
-                    "{}: {} ({} GPU-h) {} `{key}`; they are rows with {key} = \"{}\"",
+                    "{}: {} ({} GPU-h) {} `{key}`; counted in rows with {key} = \"{}\"",
                     self.file,
                     jobs(missed.len()),
                     hours(h),
