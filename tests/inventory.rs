@@ -568,3 +568,37 @@ fn help_states_the_tag_rules() {
         assert!(help.contains(fragment), "{fragment} in {help}");
     }
 }
+
+#[test]
+fn docs_example_is_real() {
+    // docs/inventory.md: its export (the first `text` block) gives exactly
+    // its rows (the first `toml` block) with the command it shows.
+    let doc = std::fs::read_to_string(repo_file("docs/inventory.md")).unwrap();
+    let block = |fence: &str| {
+        let start = doc.find(fence).unwrap() + fence.len();
+        doc[start..start + doc[start..].find("```").unwrap()].to_string()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("jobs.txt"), block("```text\n")).unwrap();
+    let out = Command::cargo_bin("ecoband")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "inventory",
+            "sacct",
+            "jobs.txt",
+            "--tag-by",
+            "phase=pretraining:^pt-",
+            "--tag-by",
+            "phase=ablation:^abl-",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), block("```toml\n"));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        doc.contains(&stderr),
+        "the session shows stderr as it is:\n{stderr}"
+    );
+}
