@@ -69,9 +69,10 @@ fn rows(text: &str) -> Vec<Row> {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or_else(|| panic!("no job count in `{source}`"));
             Row {
-                tags: r["tags"]
-                    .as_table()
-                    .unwrap()
+                tags: r
+                    .get("tags")
+                    .map(|t| t.as_table().unwrap().clone())
+                    .unwrap_or_default()
                     .iter()
                     .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
                     .collect(),
@@ -601,4 +602,27 @@ fn docs_example_is_real() {
         doc.contains(&stderr),
         "the session shows stderr as it is:\n{stderr}"
     );
+}
+
+#[test]
+fn byte_order_mark_crlf_and_parsable_trailing_bar_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let sacct = dir.path().join("jobs.txt");
+    std::fs::write(
+        &sacct,
+        "\u{feff}JobID|Elapsed|State|AllocTRES|\r\n1|01:00:00|COMPLETED|gres/gpu=2|\r\n",
+    )
+    .unwrap();
+    let csv = dir.path().join("jobs.csv");
+    std::fs::write(&csv, "\u{feff}job,gpus,hours\r\na,2,1\r\n").unwrap();
+    for (kind, file) in [("sacct", &sacct), ("csv", &csv)] {
+        let out = ecoband(&["inventory", kind, file.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows = rows(&String::from_utf8(out.stdout).unwrap());
+        assert_eq!(rows.iter().map(|r| r.gpu_hours).sum::<f64>(), 2.0, "{kind}");
+    }
 }

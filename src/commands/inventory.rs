@@ -62,6 +62,12 @@ fn read_text(path: &Path) -> Result<(String, String), AppError> {
             "{name}:{line}: the text is not UTF-8; allowed: a UTF-8 (or ASCII) text export"
         ))
     })?;
+    // Exports saved by spreadsheet tools may start with a byte-order mark,
+    // which would otherwise be part of the first column's name.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
     Ok((name, text))
 }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// One job (an allocation, not a step) with the GPU time it held.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Job {
     pub gpus: f64,
     pub gpu_hours: f64,
@@ -24,7 +24,7 @@ pub struct Job {
 
 /// Everything read from one file: the jobs and what the reader must be
 /// told about the ones that do not become GPU-hours of a tag.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Inventory {
     /// The file's name as given, for sources and messages.
     pub file: String,
@@ -44,7 +44,7 @@ pub struct Inventory {
 }
 
 /// One row to write: a tag combination and its totals.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Row {
     pub tags: Vec<(String, String)>,
     pub jobs: usize,
@@ -137,21 +137,25 @@ impl Inventory {
     /// The rows in scenario syntax, after a header comment with the summary
     /// and the command that wrote them.
     pub fn to_toml(&self, command: &str) -> String {
+        let mut header = vec![
+            format!(
+                "[[inventory]] rows written by ecoband {} from {}",
+                env!("CARGO_PKG_VERSION"),
+                self.file
+            ),
+            command.to_string(),
+        ];
+        header.extend(self.summary());
+        header.push(
+            "Paste below a scenario's other tables; rows use the default profile (docs/inventory.md)."
+                .to_string(),
+        );
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# [[inventory]] rows written by ecoband {} from {}",
-            env!("CARGO_PKG_VERSION"),
-            self.file
-        );
-        let _ = writeln!(out, "# {command}");
-        for line in self.summary() {
-            let _ = writeln!(out, "# {line}");
+        for line in header {
+            // A line break (in a file name) would end the comment and leave
+            // the rest of the line as broken TOML.
+            let _ = writeln!(out, "# {}", line.replace(['\n', '\r'], " "));
         }
-        let _ = writeln!(
-            out,
-            "# Paste below a scenario's other tables; rows use the default profile (docs/inventory.md)."
-        );
         for row in self.rows() {
             let label: Vec<String> = row.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let label = if label.is_empty() {
@@ -269,7 +273,8 @@ mod tests {
         assert_eq!(rows[0].first_day.as_deref(), Some("2025-01-01"));
         assert_eq!(rows[0].last_day.as_deref(), Some("2025-01-02"));
         assert_eq!(inv.zero_gpu_jobs(), 1);
-        let text = inv.to_toml("cmd");
+        let text = inv.to_toml("cmd\nwith a line break");
+        assert!(toml::from_str::<toml::Table>(&text).is_ok(), "{text}");
         assert!(text.contains("value = 17.0,"), "{text}");
         assert!(text.contains("tags = { p = \"b\" }"), "{text}");
     }

@@ -16,7 +16,7 @@ pub const SACCT_COMMAND: &str =
     "sacct --allusers --parsable2 -o JobID,JobName,Partition,Elapsed,AllocTRES,State,Start,End";
 
 /// Where a job's GPU count is read from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum GpuField {
     /// A TRES list (`cpu=64,gres/gpu=8,mem=500G`) and the key to read.
     Tres { column: String, key: String },

@@ -15,7 +15,7 @@ pub const DEFAULT_FIELD: &str = "JobName";
 pub const SYNTAX: &str = "expected KEY[@COLUMN]=VALUE:REGEX (the job gets KEY = VALUE when REGEX matches) or KEY[@COLUMN]=REGEX (KEY = the text REGEX's first group, or REGEX as a whole, matched); KEY and VALUE are letters, digits, `_`, `-`, `.`; COLUMN is a column of the export (default JobName; `name` and `partition` are short for JobName and Partition)";
 
 /// One `--tag-by` argument.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TagRule {
     /// The argument as given, for messages.
     pub text: String,
