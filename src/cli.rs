@@ -459,7 +459,7 @@ pub struct InventoryArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum InventoryCommand {
-    /// From `sacct --parsable2` output: `|`-separated, header first; JobID, Elapsed, State and AllocTRES are required, Start and End give each row's date range
+    /// From `sacct --parsable2` output: `|`-separated, header first; JobID, Elapsed, State and AllocTRES (or the --gpu-field column) are required, Start and End give each row's date range
     #[command(
         after_help = "Tags (--tag-by, repeatable): KEY=VALUE:REGEX gives a job KEY = VALUE when REGEX matches its JobName; KEY=REGEX gives KEY = the text REGEX matched (its first group, if it has one); KEY@COLUMN=… matches another column (KEY@partition=…, KEY@Account=…). A key's rules are tried in the order given and the first match wins; jobs no rule of a key matches get KEY = \"unmatched\" (counted on stderr and in the output's header, never dropped). Every job also gets `outcome` from its State: completed, failed, cancelled, timeout, out-of-memory, node-fail, preempted, running …\n\nOnly allocation lines count (JobID 1234, array task 1234_7, heterogeneous component 1234+0); steps (1234.batch, 1234.extern, 1234.0) run inside them. Jobs with no GPU are counted, not rows. A malformed line is refused with its file:line (exit 2, no output written).\n\nExamples:\n  ecoband inventory sacct jobs.txt --tag-by 'phase=pretraining:^pt-' --tag-by 'phase=ablation:^abl-' --out rows.toml\n  ecoband inventory sacct jobs.txt --gpu-field gres/gpu:h100 --tag-by 'queue@partition=^(.*)$'"
     )]

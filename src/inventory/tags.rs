@@ -58,6 +58,16 @@ impl TagRule {
                 (key, field)
             }
         };
+        // `phase:pretraining=^pt-` puts the value on the wrong side.
+        if let Some((k, v)) = key.split_once(':')
+            && is_word(k)
+            && is_word(v)
+            && field == DEFAULT_FIELD
+        {
+            return Err(refuse(format!(
+                "the value goes after `=`: did you mean `{k}={v}:{rhs}`?"
+            )));
+        }
         if !is_word(key) {
             return Err(refuse(format!(
                 "the tag key `{key}` is not letters, digits, `_`, `-`, `.`"
@@ -234,10 +244,17 @@ mod tests {
             "k=v:",
             "k=v:(",
             "k@a b=x",
+            "phase:pt=^pt-",
         ] {
             let e = TagRule::parse(bad).unwrap_err();
             assert!(e.starts_with(&format!("--tag-by {bad}: ")), "{e}");
         }
+    }
+
+    #[test]
+    fn value_before_the_equals_sign_gets_a_hint() {
+        let e = TagRule::parse("phase:pretraining=^pt-").unwrap_err();
+        assert!(e.contains("did you mean `phase=pretraining:^pt-`?"), "{e}");
     }
 
     #[test]
