@@ -69,6 +69,7 @@ pub fn execute(command: Command) -> Result<String, AppError> {
         Command::Tornado(args) => commands::tornado::tornado(&args),
         Command::Sobol(args) => commands::sobol::sobol(&args),
         Command::Report(args) => commands::report::report(&args),
+        Command::Inventory(args) => commands::inventory::inventory(&args.command),
         Command::Presets(args) => commands::presets::presets(args.name.as_deref()),
         Command::Completions(args) => commands::completions::completions(&args),
         Command::Man(args) => commands::man::man(&args),

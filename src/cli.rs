@@ -79,6 +79,11 @@ pub enum Command {
         after_help = "Examples:\n  ecoband run scenarios/moshi.toml --out m.json\n  ecoband sobol scenarios/moshi.toml --out s.json\n  ecoband tornado scenarios/moshi.toml --out t.json\n  ecoband report m.json s.json t.json --html report.html --latex report.tex --markdown report.md --csv out/ --svg-dir fig/\n\nReads run, sobol, tornado, compare and baseline results (any mix, one scenario unless --allow-mixed). Guide: docs/report.md."
     )]
     Report(ReportArgs),
+    /// Inventory rows in scenario syntax from cluster job logs: a Slurm accounting export, or a CSV of jobs
+    #[command(
+        after_help = "Examples:\n  sacct --allusers --parsable2 -S 2025-01-01 -E 2025-06-30 -o JobID,JobName,Partition,Elapsed,AllocTRES,State,Start,End > jobs.txt\n  ecoband inventory sacct jobs.txt --tag-by 'phase=pretraining:^pt-' --tag-by 'phase=ablation:^abl-' --out rows.toml\n  ecoband inventory sacct jobs.txt --tag-by 'module=^[a-z]+-([a-z]+)-' --tag-by 'queue@partition=^(.*)$'\n  ecoband inventory csv jobs.csv --out rows.toml\n\nOne [[inventory]] row per distinct combination of tags, GPU-hours summed, to paste into a scenario. Guide: docs/inventory.md."
+    )]
+    Inventory(InventoryArgs),
     /// List the bundled presets (grid mixes, data centres, hardware), or show one with every value and source
     #[command(
         after_help = "Examples:\n  ecoband presets\n  ecoband presets FRA\n  ecoband presets dgx-h100\n\nA scenario names a preset with `preset = \"NAME\"` in [electricity], [datacenter] or [profiles.NAME] (docs/scenario-format.md, Presets)."
@@ -477,4 +482,52 @@ pub struct SlurmResumeArgs {
     /// Submit with sbatch (otherwise print the commands)
     #[arg(long)]
     pub submit: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    #[command(subcommand)]
+    pub command: InventoryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// From `sacct --parsable2` output: `|`-separated, header first; JobID, Elapsed, State and AllocTRES (or the --gpu-field column) are required, Start and End give each row's date range
+    #[command(
+        after_help = "Tags (--tag-by, repeatable): KEY=VALUE:REGEX gives a job KEY = VALUE when REGEX matches its JobName; KEY=REGEX gives KEY = the text REGEX matched (its first group, if it has one); KEY@COLUMN=… matches another column (KEY@partition=…, KEY@Account=…). A key's rules are tried in the order given and the first match wins; jobs no rule of a key matches get KEY = \"unmatched\" (counted on stderr and in the output's header, never dropped). Every job also gets `outcome` from its State: completed, failed, cancelled, timeout, out-of-memory, node-fail, preempted, running …\n\nOnly allocation lines count (JobID 1234, array task 1234_7, heterogeneous component 1234+0); steps (1234.batch, 1234.extern, 1234.0) run inside them. Jobs with no GPU are counted, not rows. A malformed line is refused with its file:line (exit 2, no output written).\n\nExamples:\n  ecoband inventory sacct jobs.txt --tag-by 'phase=pretraining:^pt-' --tag-by 'phase=ablation:^abl-' --out rows.toml\n  ecoband inventory sacct jobs.txt --gpu-field gres/gpu:h100 --tag-by 'queue@partition=^(.*)$'"
+    )]
+    Sacct(SacctArgs),
+    /// From a CSV of jobs of any scheduler: header `job,gpus,hours,tags` (tags optional), tags as `phase=pretraining;outcome=failed`
+    #[command(
+        after_help = "GPU-hours = gpus × hours. Quoted fields may hold commas. Jobs that lack a tag key other jobs have get that key = \"untagged\" (counted on stderr and in the output's header). A malformed line is refused with its file:line (exit 2, no output written).\n\nExample:\n  ecoband inventory csv jobs.csv --out rows.toml"
+    )]
+    Csv(InventoryCsvArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SacctArgs {
+    /// The export (`sacct --parsable2 -o JobID,JobName,Partition,Elapsed,AllocTRES,State,Start,End`)
+    pub file: PathBuf,
+    /// Tag jobs by a pattern: KEY=VALUE:REGEX, KEY=REGEX (the value is what matched), KEY@COLUMN=… for a column other than JobName (`partition` is short for Partition). Repeatable; per key, the first rule that matches wins, in the order given
+    #[arg(long, value_name = "KEY[@COLUMN]=[VALUE:]REGEX")]
+    pub tag_by: Vec<String>,
+    /// Where the GPU count is: a TRES key read from AllocTRES (gres/gpu counts every type; gres/gpu:a100 one type), COLUMN:KEY for another TRES column (ReqTRES:gres/gpu), or a column holding plain counts
+    #[arg(
+        long,
+        default_value = "gres/gpu",
+        value_name = "[COLUMN:]TRES_KEY|COLUMN"
+    )]
+    pub gpu_field: String,
+    /// Write the rows to this file (atomically) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryCsvArgs {
+    /// The CSV of jobs
+    pub file: PathBuf,
+    /// Write the rows to this file (atomically) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

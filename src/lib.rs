@@ -15,6 +15,7 @@ pub mod cpu;
 pub mod dist;
 pub mod engine;
 pub mod export;
+pub mod inventory;
 pub mod model;
 pub mod paired;
 pub mod presets;

@@ -6,6 +6,7 @@ pub mod check;
 pub mod claim;
 pub mod compare;
 pub mod completions;
+pub mod inventory;
 pub mod man;
 pub mod merge;
 pub mod presets;
