@@ -615,8 +615,11 @@ fn convergence(
                     sd,
                 }
             } else {
-                let (mean, se) = mean_se(at.iter().map(|m| m.mean[j]));
+                // As for the run's own mean: the pooled samples' mean, with
+                // the spread of the replicates' means as its error.
+                let (_, se) = mean_se(at.iter().map(|m| m.mean[j]));
                 let pooled = at[1..].iter().fold(at[0].clone(), |all, m| all.merge(m));
+                let mean = pooled.mean[j];
                 Checkpoint {
                     samples,
                     mean,

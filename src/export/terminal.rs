@@ -3,12 +3,16 @@
 
 use std::fmt::Write;
 
-use comfy_table::{CellAlignment, ContentArrangement, Table as Comfy, presets};
+use comfy_table::{CellAlignment, ContentArrangement, Table as Comfy};
 
 use super::document::{Factors, Report, Table};
 use super::{Exporter, Output};
 
 pub struct Terminal;
+
+/// Rules above, below and under the header only (comfy-table's preset
+/// syntax: a space is no line), like a booktabs table.
+const RULES: &str = "  ── ──      ──    ";
 
 /// A table laid out by comfy-table in `preset`, numbers right-aligned.
 pub fn comfy(table: &Table, preset: &str, escape: impl Fn(&str) -> String) -> String {
@@ -51,7 +55,7 @@ impl Terminal {
                     out,
                     "\n{}\n{}\n",
                     t.caption,
-                    comfy(t, presets::UTF8_HORIZONTAL_ONLY, str::to_string)
+                    comfy(t, RULES, str::to_string)
                 );
             }
             for n in &section.notes {
