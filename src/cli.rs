@@ -340,6 +340,9 @@ pub struct TornadoArgs {
     /// What the other factors are held at
     #[arg(long, value_enum, default_value_t = Baseline::Nominal)]
     pub baseline: Baseline,
+    /// Show each factor's key path (as --set and [groups] name it) beside its label
+    #[arg(long)]
+    pub key_paths: bool,
     /// Write the tornado data as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
@@ -378,6 +381,9 @@ pub struct SobolArgs {
     /// Largest N that --target-width may reach
     #[arg(long, default_value_t = 1 << 20)]
     pub max_n_base: u64,
+    /// Show each factor's key path (as --set and [groups] name it) beside its label
+    #[arg(long)]
+    pub key_paths: bool,
     /// Evaluate only shard I of N (0-based) and write its part file to --out; `ecoband merge` joins the parts into the indices' JSON, byte for byte
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,

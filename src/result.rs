@@ -183,7 +183,13 @@ pub fn impacts(
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SobolIndex {
+    /// The factor's key path (as `--set` and `[groups]` name it), or a
+    /// group's name.
     pub factor: String,
+    /// The factor's readable label, or a group's name humanised. Absent
+    /// (read as empty) in results of versions before labels.
+    #[serde(default)]
+    pub label: String,
     pub s1: f64,
     pub s1_ci: [f64; 2],
     pub st: f64,
@@ -209,6 +215,10 @@ pub struct SobolSeries {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecondOrderIndex {
     pub factors: [String; 2],
+    /// The two factors' labels (empty in results of versions before
+    /// labels).
+    #[serde(default)]
+    pub labels: [String; 2],
     pub s2: f64,
     pub s2_ci: [f64; 2],
 }

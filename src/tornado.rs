@@ -27,7 +27,12 @@ pub enum Baseline {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bar {
+    /// The factor's key path, or a group's name.
     pub factor: String,
+    /// The factor's readable label, or a group's name humanised (empty in
+    /// results of versions before labels).
+    #[serde(default)]
+    pub label: String,
     pub low_input: Value,
     pub high_input: Value,
     pub output_low: f64,
@@ -132,7 +137,7 @@ pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<Ca
         };
         push_bars(
             &mut bars,
-            &f.name,
+            (&f.name, &f.label),
             (&lows, &highs),
             (&low_input, &high_input),
         );
@@ -144,7 +149,7 @@ pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<Ca
         let input = |p: f64| Value::from(format!("group output quantile {p}"));
         push_bars(
             &mut group_bars,
-            &g.name,
+            (&g.name, &crate::model::label::of_name(&g.name)),
             (&lows, &highs),
             (&input(low), &input(high)),
         );
@@ -168,7 +173,7 @@ pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<Ca
 /// Appends one bar per category: `outputs` = (low, high) per category.
 fn push_bars(
     bars: &mut [Vec<Bar>],
-    name: &str,
+    (name, label): (&str, &str),
     outputs: (&[f64], &[f64]),
     inputs: (&Value, &Value),
 ) {
@@ -176,6 +181,7 @@ fn push_bars(
         let (lo, hi) = (outputs.0[c], outputs.1[c]);
         bars.push(Bar {
             factor: name.to_string(),
+            label: label.to_string(),
             low_input: inputs.0.clone(),
             high_input: inputs.1.clone(),
             output_low: lo,

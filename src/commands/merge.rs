@@ -278,7 +278,8 @@ fn merge_sobol(
         write_json(out, &result)?;
     }
     Ok(table::with_overrides(
-        table::sobol_table(&model.name, &result),
+        // Labels only: `merge` takes no table options (the JSON has both).
+        table::sobol_table(&model.name, &result, false),
         &scenario.overrides,
     ))
 }

@@ -30,6 +30,10 @@ fn second_order_entries(
         .zip(second)
         .map(|((i, j), e)| SecondOrderIndex {
             factors: [model.factors[i].name.clone(), model.factors[j].name.clone()],
+            labels: [
+                model.factors[i].label.clone(),
+                model.factors[j].label.clone(),
+            ],
             s2: e.value,
             s2_ci: [e.low, e.high],
         })
@@ -276,8 +280,9 @@ pub fn build(
             second,
         } = estimates(sums, o, level);
         let k = model.factors.len();
-        let index = |name: &str, s1: &Estimate, st: &Estimate| SobolIndex {
+        let index = |(name, label): (&str, &str), s1: &Estimate, st: &Estimate| SobolIndex {
             factor: name.to_string(),
+            label: label.to_string(),
             s1: s1.value,
             s1_ci: [s1.low, s1.high],
             st: st.value,
@@ -288,13 +293,16 @@ pub fn build(
             .factors
             .iter()
             .enumerate()
-            .map(|(i, f)| index(&f.name, &first[i], &total[i]))
+            .map(|(i, f)| index((&f.name, &f.label), &first[i], &total[i]))
             .collect();
         let groups: Vec<SobolIndex> = model
             .groups
             .iter()
             .enumerate()
-            .map(|(g, group)| index(&group.name, &first[k + g], &total[k + g]))
+            .map(|(g, group)| {
+                let label = crate::model::label::of_name(&group.name);
+                index((&group.name, &label), &first[k + g], &total[k + g])
+            })
             .collect();
         let flags = series_flags(variance, &first[..k], &total[..k], n_base, WIDE_HALF_WIDTH);
         let name = match series {
@@ -364,7 +372,7 @@ pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
         write_json(out, &result)?;
     }
     Ok(table::with_overrides(
-        table::sobol_table(&model.name, &result),
+        table::sobol_table(&model.name, &result, args.key_paths),
         &scenario.overrides,
     ))
 }

@@ -37,7 +37,12 @@ pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
         write_json(out, &result)?;
     }
     Ok(table::with_overrides(
-        table::tornado_table(&model.name, &result.tornado, args.low, args.high),
+        table::tornado_table(
+            &model.name,
+            &result.tornado,
+            (args.low, args.high),
+            args.key_paths,
+        ),
         &scenario.overrides,
     ))
 }

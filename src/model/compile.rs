@@ -10,7 +10,7 @@ use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, R
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
 use super::test_function::TestFunctionModel;
-use super::{Equations, FactorGroup, FixedInput, Model, format_number};
+use super::{Equations, FactorGroup, FixedInput, Model, format_number, label};
 use crate::dist::Dirichlet;
 use crate::scenario::doc::Doc;
 use crate::scenario::units::Dimension;
@@ -123,22 +123,13 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
     Ok(model)
 }
 
-/// `inventory[i].KEY` → `inventory."NAME".KEY` where row i's name is unique.
+/// Each factor's pairing name: its name, an inventory row's factor by the
+/// row's name where unique (`inventory[i].KEY` → `inventory."NAME".KEY`).
 fn pairing_names(model: &Model, rows: &[crate::scenario::RowSpec]) -> Vec<String> {
-    let unique = |name: &str| rows.iter().filter(|r| r.name == name).count() == 1;
     model
         .factors
         .iter()
-        .map(|f| {
-            let by_name = f
-                .name
-                .strip_prefix("inventory[")
-                .and_then(|rest| rest.split_once(']'))
-                .and_then(|(i, rest)| Some((rows.get(i.parse::<usize>().ok()?)?, rest)))
-                .filter(|(row, _)| unique(&row.name))
-                .map(|(row, rest)| format!("inventory.{:?}{rest}", row.name));
-            by_name.unwrap_or_else(|| f.name.clone())
-        })
+        .map(|f| label::by_row_name(&f.name, rows).unwrap_or_else(|| f.name.clone()))
         .collect()
 }
 
@@ -220,6 +211,12 @@ impl<'s> Compiler<'s> {
             }
             let factor = Factor {
                 name: ch.name.clone(),
+                label: ch
+                    .meta
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| label::of_name(&ch.name)),
+                label_given: ch.meta.label.is_some(),
                 kind: FactorKind::Choice {
                     options: ch.options.clone(),
                     cumulative,
@@ -276,10 +273,18 @@ impl<'s> Compiler<'s> {
         spec: &ValueSpec,
         name: Option<&str>,
     ) -> Result<(Quantity, (f64, f64)), ScenarioError> {
+        let label = match (&spec.meta.label, name) {
+            (Some(given), _) => given.clone(),
+            (None, Some(name)) => label::of_name(name),
+            (None, None) => label::of_path(&spec.path, self.scenario.inventory()),
+        };
+        let label_given = spec.meta.label.is_some();
         match &spec.kind {
             ValueKind::Const(x) => {
                 self.constants.push(FixedInput {
                     name: name.unwrap_or(&spec.path).to_string(),
+                    label,
+                    label_given,
                     value: *x,
                     unit: spec.meta.unit.clone(),
                     source: spec.source(),
@@ -291,6 +296,8 @@ impl<'s> Compiler<'s> {
                 let range = dist.support();
                 let factor = Factor {
                     name: name.unwrap_or(&spec.path).to_string(),
+                    label,
+                    label_given,
                     kind: FactorKind::Scalar(dist.clone()),
                     unit: spec.meta.unit.clone(),
                     source: spec.source(),
@@ -378,18 +385,8 @@ impl<'s> Compiler<'s> {
                             format!("gives no value for option `{option}` of choice `{choice}`; every option needs one: {}", names.join(", ")),
                         ));
                     };
-                    // A unit written on the choice applies to options that
-                    // give none of their own.
-                    let inherited;
-                    let value = if value.meta.unit.is_none() && spec.meta.unit.is_some() {
-                        let mut v = value.clone();
-                        v.meta.unit = spec.meta.unit.clone();
-                        inherited = v;
-                        &inherited
-                    } else {
-                        value
-                    };
-                    let (q, range) = self.converted(value, dim)?;
+                    let value = spec.option_value(option, value);
+                    let (q, range) = self.converted(&value, dim)?;
                     lo = lo.min(range.0);
                     hi = hi.max(range.1);
                     compiled.push(q);
@@ -428,6 +425,12 @@ impl<'s> Compiler<'s> {
                     let n = set.shares.len();
                     let factor = Factor {
                         name: set.name.clone(),
+                        label: set
+                            .meta
+                            .label
+                            .clone()
+                            .unwrap_or_else(|| label::of_name(&set.name)),
+                        label_given: set.meta.label.is_some(),
                         kind: FactorKind::Shares {
                             dirichlet,
                             keys: set.keys.clone(),

@@ -31,6 +31,12 @@ pub enum FactorKind {
 pub struct Factor {
     /// The parameter name, or the key path of an inline distribution.
     pub name: String,
+    /// The readable name tables and figures show: the scenario's
+    /// `label = "…"`, or one derived from `name` (`model::label`).
+    pub label: String,
+    /// Whether `label` was written in the scenario or its preset (false:
+    /// derived; `ecoband check` marks it).
+    pub label_given: bool,
     pub kind: FactorKind,
     pub unit: Option<String>,
     pub source: Option<String>,

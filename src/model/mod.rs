@@ -6,6 +6,7 @@
 mod compile;
 pub mod factor;
 pub mod footprint;
+pub mod label;
 pub mod outputs;
 pub mod quantity;
 pub mod test_function;
@@ -21,6 +22,9 @@ pub use test_function::TestFunctionModel;
 #[derive(Debug, Clone, PartialEq)]
 pub struct FixedInput {
     pub name: String,
+    /// As `Factor::label`.
+    pub label: String,
+    pub label_given: bool,
     pub value: f64,
     pub unit: Option<String>,
     pub source: Option<String>,

@@ -51,6 +51,7 @@ pub fn detail_table(d: &PresetDetail) -> String {
         "value".into(),
         "nominal".into(),
         "unit".into(),
+        "label".into(),
     ]];
     for v in &d.values {
         rows.push(vec![
@@ -59,9 +60,12 @@ pub fn detail_table(d: &PresetDetail) -> String {
             v.what.clone(),
             v.nominal.map_or_else(|| "-".into(), format_number),
             v.meta.unit.clone().unwrap_or_else(|| "-".into()),
+            // A preset value without a label gets the one derived from the
+            // key path it takes in a scenario (`ecoband check` shows it).
+            v.meta.label.clone().unwrap_or_else(|| "-".into()),
         ]);
     }
-    out.push_str(&render_aligned(&rows, false));
+    out.push_str(&render_aligned(&rows, true));
     if !d.choices.is_empty() {
         out.push_str("\nchoices:\n");
         for c in &d.choices {
@@ -70,9 +74,14 @@ pub fn detail_table(d: &PresetDetail) -> String {
                 .iter()
                 .map(|(o, w)| format!("{o} {w:.3}"))
                 .collect();
+            let label = c
+                .label
+                .as_ref()
+                .map(|l| format!("; label \"{l}\""))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {}: {} — {}",
+                "  {}: {}{label} — {}",
                 c.name,
                 options.join(", "),
                 c.source.as_deref().unwrap_or("(no source given)")

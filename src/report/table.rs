@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::model::{Factor, Model, Series, format_number};
 use crate::result::RunResult;
 
@@ -14,11 +16,19 @@ fn render(rows: &[Vec<String>]) -> String {
 /// source) is left-aligned too.
 pub(crate) fn render_aligned(rows: &[Vec<String>], text_last: bool) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    render_columns(rows, |c| c == 0 || (text_last && c + 1 == cols))
+}
+
+/// Rows as columns two spaces apart, each column as wide as its widest cell
+/// on screen (labels may hold accents, `×`, or CJK text two columns wide):
+/// text columns (`left(c)`) left-aligned, numbers right-aligned.
+fn render_columns(rows: &[Vec<String>], left: impl Fn(usize) -> bool) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {
             rows.iter()
                 .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
+                .map(|s| s.width())
                 .max()
                 .unwrap_or(0)
         })
@@ -27,11 +37,11 @@ pub(crate) fn render_aligned(rows: &[Vec<String>], text_last: bool) -> String {
     for row in rows {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
+            let pad = widths[c] - cell.width();
             if c > 0 {
                 line.push_str("  ");
             }
-            if c == 0 || (text_last && c == cols - 1) {
+            if left(c) {
                 line.push_str(cell);
                 line.push_str(&" ".repeat(pad));
             } else {
@@ -305,6 +315,16 @@ fn line_or_set(line: usize) -> String {
     }
 }
 
+/// A label as `check` shows it: marked when derived from the key path, so
+/// that a scenario's author sees which values still need one.
+fn shown_label(label: &str, given: bool) -> String {
+    if given {
+        label.to_string()
+    } else {
+        format!("{label} *")
+    }
+}
+
 pub fn factor_table(model: &Model) -> String {
     let mut out = format!(
         "{} — {} uncertain factor(s), {} sampled dimension(s)\n\n",
@@ -322,7 +342,8 @@ pub fn factor_table(model: &Model) -> String {
         );
     }
     let mut rows = vec![vec![
-        "factor".to_string(),
+        "label".to_string(),
+        "factor".into(),
         "line".into(),
         "distribution".into(),
         "nominal".into(),
@@ -330,6 +351,7 @@ pub fn factor_table(model: &Model) -> String {
     ]];
     for f in &model.factors {
         rows.push(vec![
+            shown_label(&f.label, f.label_given),
             f.name.clone(),
             line_or_set(f.line),
             f.describe(),
@@ -337,35 +359,44 @@ pub fn factor_table(model: &Model) -> String {
             f.unit.clone().unwrap_or_else(|| "-".into()),
         ]);
     }
-    out.push_str(&render(&rows));
+    out.push_str(&render_columns(&rows, |c| c < 2));
     out.push_str("\nsources:\n");
     for f in &model.factors {
         let _ = writeln!(out, "  {}: {}", f.name, source_text(f));
     }
     if model.constants.is_empty() {
         out.push_str("\nno fixed inputs\n");
-        return out;
+    } else {
+        let _ = write!(out, "\n{} fixed input(s):\n", model.constants.len());
+        let mut rows = vec![vec![
+            "label".to_string(),
+            "input".into(),
+            "line".into(),
+            "value".into(),
+            "unit".into(),
+            "source".into(),
+        ]];
+        for c in &model.constants {
+            rows.push(vec![
+                shown_label(&c.label, c.label_given),
+                c.name.clone(),
+                line_or_set(c.line),
+                format_number(c.value),
+                c.unit.clone().unwrap_or_else(|| "-".into()),
+                c.source
+                    .clone()
+                    .unwrap_or_else(|| "(no source given)".into()),
+            ]);
+        }
+        out.push_str(&render_columns(&rows, |c| c < 2 || c == 5));
     }
-    let _ = write!(out, "\n{} fixed input(s):\n", model.constants.len());
-    let mut rows = vec![vec![
-        "input".to_string(),
-        "line".into(),
-        "value".into(),
-        "unit".into(),
-        "source".into(),
-    ]];
-    for c in &model.constants {
-        rows.push(vec![
-            c.name.clone(),
-            line_or_set(c.line),
-            format_number(c.value),
-            c.unit.clone().unwrap_or_else(|| "-".into()),
-            c.source
-                .clone()
-                .unwrap_or_else(|| "(no source given)".into()),
-        ]);
+    let derived = model.factors.iter().any(|f| !f.label_given)
+        || model.constants.iter().any(|c| !c.label_given);
+    if derived {
+        out.push_str(
+            "\n* label derived from the key path; give the value `label = \"…\"` to name it in tables and figures\n",
+        );
     }
-    out.push_str(&render_aligned(&rows, true));
     out
 }
 
@@ -389,11 +420,26 @@ fn input_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// The first columns naming a factor in `sobol` and `tornado` tables: its
+/// label, and with `--key-paths` its key path.
+fn name_cells(label: &str, key_path: &str, key_paths: bool) -> Vec<String> {
+    let mut cells = vec![label.to_string()];
+    if key_paths {
+        cells.push(key_path.to_string());
+    }
+    cells
+}
+
+/// The header cells of `name_cells`.
+fn name_header(key_paths: bool) -> Vec<String> {
+    name_cells("factor", "key path", key_paths)
+}
+
 pub fn tornado_table(
     name: &str,
     tornado: &indexmap::IndexMap<String, crate::tornado::CategoryTornado>,
-    low: f64,
-    high: f64,
+    (low, high): (f64, f64),
+    key_paths: bool,
 ) -> String {
     let mut out = format!(
         "{name} — tornado: each factor at its {low} and {high} quantile, the others at baseline\n"
@@ -405,31 +451,37 @@ pub fn tornado_table(
             with_unit(id, &t.unit),
             format_number(t.baseline_output)
         );
-        let mut rows = vec![vec![
-            "factor".to_string(),
+        let mut header = name_header(key_paths);
+        header.extend([
             "low input".into(),
             "high input".into(),
             "output low".into(),
             "output high".into(),
             "swing".into(),
-        ]];
-        let bar_row = |b: &crate::tornado::Bar, name: String| {
-            vec![
-                name,
+        ]);
+        let mut rows = vec![header];
+        let bar_row = |b: &crate::tornado::Bar, label: String, key_path: String| {
+            let mut row = name_cells(&label, &key_path, key_paths);
+            row.extend([
                 input_text(&b.low_input),
                 input_text(&b.high_input),
                 format_number(b.output_low),
                 format_number(b.output_high),
                 format_number(b.swing),
-            ]
+            ]);
+            row
         };
         for b in &t.factors {
-            rows.push(bar_row(b, b.factor.clone()));
+            rows.push(bar_row(b, b.label.clone(), b.factor.clone()));
         }
         for b in &t.groups {
-            rows.push(bar_row(b, format!("group {}", b.factor)));
+            rows.push(bar_row(
+                b,
+                format!("group {}", b.label),
+                format!("group {}", b.factor),
+            ));
         }
-        out.push_str(&render(&rows));
+        out.push_str(&render_columns(&rows, |c| c == 0 || (key_paths && c == 1)));
     }
     out
 }
@@ -439,7 +491,7 @@ fn interval_text(ci: [f64; 2]) -> String {
 }
 
 /// Per impact category (total), factors sorted by total-order index.
-pub fn sobol_table(name: &str, result: &crate::result::SobolResult) -> String {
+pub fn sobol_table(name: &str, result: &crate::result::SobolResult, key_paths: bool) -> String {
     let s = &result.settings;
     let design = match s.replicates {
         Some(r) => format!("{r} replicates × N = {}", s.n_base),
@@ -483,30 +535,40 @@ pub fn sobol_table(name: &str, result: &crate::result::SobolResult) -> String {
         }
         let mut order: Vec<&crate::result::SobolIndex> = total.indices.iter().collect();
         order.sort_by(|a, b| b.st.total_cmp(&a.st));
-        let mut rows = vec![vec![
-            "factor".to_string(),
+        let mut header = name_header(key_paths);
+        header.extend([
             "S1".into(),
             "S1 interval".into(),
             "ST".into(),
             "ST interval".into(),
             "flags".into(),
-        ]];
-        let groups = total
-            .groups
-            .iter()
-            .map(|g| (format!("group {}", g.factor), g));
-        let factors = order.into_iter().map(|i| (i.factor.clone(), i));
-        for (label, i) in factors.chain(groups) {
-            rows.push(vec![
-                label,
+        ]);
+        let mut rows = vec![header];
+        let groups = total.groups.iter().map(|g| {
+            (
+                format!("group {}", g.label),
+                format!("group {}", g.factor),
+                g,
+            )
+        });
+        let factors = order
+            .into_iter()
+            .map(|i| (i.label.clone(), i.factor.clone(), i));
+        for (label, key_path, i) in factors.chain(groups) {
+            let mut row = name_cells(&label, &key_path, key_paths);
+            row.extend([
                 format!("{:.4}", i.s1),
                 interval_text(i.s1_ci),
                 format!("{:.4}", i.st),
                 interval_text(i.st_ci),
                 i.flags.join("; "),
             ]);
+            rows.push(row);
         }
-        out.push_str(&render_aligned(&rows, true));
+        let cols = rows[0].len();
+        out.push_str(&render_columns(&rows, |c| {
+            c == 0 || (key_paths && c == 1) || c + 1 == cols
+        }));
     }
     out
 }

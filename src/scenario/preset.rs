@@ -251,6 +251,7 @@ pub struct PresetDetail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PresetChoice {
     pub name: String,
+    pub label: Option<String>,
     pub options: Vec<(String, f64)>,
     pub source: Option<String>,
 }
@@ -279,6 +280,7 @@ pub fn detail(name: &str) -> Result<Option<PresetDetail>, ScenarioError> {
                     .collect();
                 choices.push(PresetChoice {
                     name: choice.name,
+                    label: choice.meta.label,
                     options,
                     source: choice.meta.source,
                 });
@@ -298,7 +300,7 @@ pub fn detail(name: &str) -> Result<Option<PresetDetail>, ScenarioError> {
 }
 
 /// Keys that hold text, not numbers.
-const TEXT_KEYS: [&str; 4] = ["description", "source", "note", "unit"];
+const TEXT_KEYS: [&str; 5] = ["description", "source", "note", "unit", "label"];
 
 /// Every number under `value` (a value, a table of values, an array of
 /// curve points), depth first.
@@ -328,10 +330,7 @@ fn collect_values(
                     meta: spec.meta.clone(),
                 });
                 for (option, v) in options {
-                    let mut v = v.clone();
-                    if v.meta.unit.is_none() {
-                        v.meta.unit = spec.meta.unit.clone();
-                    }
+                    let v = spec.option_value(option, v);
                     // The key path the scenario and `check` use.
                     push_plain(doc, &format!("{path}.values.{option}"), &v, out);
                 }

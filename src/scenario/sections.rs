@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::doc::{TableNode, as_array, as_f64, as_str, as_table, index_path};
 use super::error::ScenarioError;
 use super::preset::{PresetUse, with_preset};
-use super::value::{Meta, ValueKind, ValueSpec, parse_value};
+use super::value::{Meta, ValueKind, ValueSpec, parse_meta, parse_value};
 use super::{Conventions, NameRef, Settings, WaterFormula};
 use crate::presets::PresetKind;
 use crate::test_functions::NAMES as TEST_FUNCTIONS;
@@ -316,7 +316,9 @@ pub fn parse_choice_table(t: &TableNode<'_, '_>) -> Result<Vec<ChoiceSpec>, Scen
     for (name, value) in t.entries() {
         let c = as_table(t.doc, value, t.child_path(name))?;
         c.deny_unknown(
-            &["options", "weights", "nominal", "unit", "source", "note"],
+            &[
+                "options", "weights", "nominal", "unit", "source", "note", "label",
+            ],
             "a choice",
         )?;
         let options_path = c.child_path("options");
@@ -383,7 +385,7 @@ pub fn parse_choice_table(t: &TableNode<'_, '_>) -> Result<Vec<ChoiceSpec>, Scen
             options,
             weights,
             nominal,
-            meta: meta_of(&c)?,
+            meta: parse_meta(&c)?,
             path: c.path.clone(),
             span: c.span.clone(),
             origin: c.doc.origin.clone(),
@@ -402,14 +404,6 @@ fn first_max(weights: &[f64]) -> usize {
     best
 }
 
-fn meta_of(t: &TableNode<'_, '_>) -> Result<Meta, ScenarioError> {
-    Ok(Meta {
-        unit: t.opt_str("unit")?,
-        source: t.opt_str("source")?,
-        note: t.opt_str("note")?,
-    })
-}
-
 pub fn parse_share_sets(root: &TableNode<'_, '_>) -> Result<Vec<ShareSetSpec>, ScenarioError> {
     let Some(t) = root.sub_table("shares")? else {
         return Ok(Vec::new());
@@ -426,6 +420,7 @@ pub fn parse_share_sets(root: &TableNode<'_, '_>) -> Result<Vec<ShareSetSpec>, S
                 "sum_tolerance",
                 "source",
                 "note",
+                "label",
             ],
             what,
         )?;
@@ -481,7 +476,7 @@ pub fn parse_share_sets(root: &TableNode<'_, '_>) -> Result<Vec<ShareSetSpec>, S
             keys,
             shares,
             concentration,
-            meta: meta_of(&s)?,
+            meta: parse_meta(&s)?,
             path: s.path.clone(),
             span: s.span.clone(),
         });
@@ -697,7 +692,7 @@ fn profile_parts(p: &TableNode<'_, '_>) -> Result<ProfileParts, ScenarioError> {
         lifetime_utilisation: optional_value(p, "lifetime_utilisation")?,
         load: optional_value(p, "load")?,
         embodied: parse_embodied(p)?,
-        meta: meta_of(p)?,
+        meta: parse_meta(p)?,
         choices: Vec::new(),
     })
 }
@@ -749,6 +744,7 @@ impl ProfileParts {
                 unit: own.meta.unit.or(self.meta.unit),
                 source: own.meta.source.or(self.meta.source),
                 note: own.meta.note.or(self.meta.note),
+                label: own.meta.label.or(self.meta.label),
             },
             choices: self.choices,
         }

@@ -14,12 +14,16 @@ use super::error::ScenarioError;
 use super::preset::PresetUse;
 use crate::dist::{DistError, Distribution, LogNormalParams};
 
-/// Provenance and unit carried by a number, shown by `ecoband check`.
+/// Provenance, unit and readable name carried by a number, shown by
+/// `ecoband check`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Meta {
     pub unit: Option<String>,
     pub source: Option<String>,
     pub note: Option<String>,
+    /// The name tables and figures show (`label = "…"`); None: derived
+    /// from the key path (`crate::model::label`).
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +54,24 @@ pub struct ValueSpec {
     pub origin: Option<Arc<PresetUse>>,
 }
 
-const META_KEYS: [&str; 3] = ["unit", "source", "note"];
+impl ValueSpec {
+    /// The value of `option` of this choice-dependent value as it is used:
+    /// a `unit` or `label` written on the choice-dependent value applies to
+    /// the options that give none of their own (the label as
+    /// "LABEL (option)", so that each option's factor stays distinct).
+    pub fn option_value(&self, option: &str, value: &ValueSpec) -> ValueSpec {
+        let mut v = value.clone();
+        if v.meta.unit.is_none() {
+            v.meta.unit.clone_from(&self.meta.unit);
+        }
+        if v.meta.label.is_none() {
+            v.meta.label = self.meta.label.as_ref().map(|l| format!("{l} ({option})"));
+        }
+        v
+    }
+}
+
+const META_KEYS: [&str; 4] = ["unit", "source", "note", "label"];
 
 pub const DIST_NAMES: &str = "uniform, triangular, normal, lognormal, pert, discrete, empirical";
 
@@ -91,17 +112,42 @@ pub fn parse_value(
     }
 }
 
-fn parse_meta(table: &TableNode<'_, '_>) -> Result<Meta, ScenarioError> {
+/// The `unit`, `source`, `note` and `label` of a table (a value, a choice,
+/// a share set).
+pub fn parse_meta(table: &TableNode<'_, '_>) -> Result<Meta, ScenarioError> {
     Ok(Meta {
         unit: table.opt_str("unit")?,
         source: table.opt_str("source")?,
         note: table.opt_str("note")?,
+        label: parse_label(table)?,
     })
+}
+
+/// `label = "…"`: a label names a factor in every table and figure, so an
+/// empty or blank one (a factor without a name) is refused like a number
+/// of the wrong type.
+fn parse_label(table: &TableNode<'_, '_>) -> Result<Option<String>, ScenarioError> {
+    let Some(value) = table.get("label") else {
+        return Ok(None);
+    };
+    const ALLOWED: &str = "`label` is a non-empty text naming the value in tables and figures, e.g. label = \"Grid carbon intensity, France\"";
+    let error = |found: String| {
+        table.doc.error_at(
+            &value.span(),
+            &table.child_path("label"),
+            format!("{ALLOWED}; found {found}"),
+        )
+    };
+    match value.get_ref() {
+        DeValue::String(s) if s.trim().is_empty() => Err(error("an empty text".into())),
+        DeValue::String(s) => Ok(Some(s.trim().to_string())),
+        other => Err(error(other.type_str().to_string())),
+    }
 }
 
 fn parse_table_kind(table: &TableNode<'_, '_>) -> Result<ValueKind, ScenarioError> {
     if table.contains("value") {
-        table.deny_unknown(&["value", "unit", "source", "note"], "a constant")?;
+        table.deny_unknown(&["value", "unit", "source", "note", "label"], "a constant")?;
         return Ok(ValueKind::Const(field(table, "value", "a constant")?));
     }
     if table.contains("choice") {
@@ -259,7 +305,10 @@ fn lognormal_params(table: &TableNode<'_, '_>) -> Result<LogNormalParams, Scenar
 
 fn parse_choice(table: &TableNode<'_, '_>) -> Result<ValueKind, ScenarioError> {
     let what = "a value that depends on a choice";
-    table.deny_unknown(&["choice", "values", "unit", "source", "note"], what)?;
+    table.deny_unknown(
+        &["choice", "values", "unit", "source", "note", "label"],
+        what,
+    )?;
     let choice = table.opt_str("choice")?.unwrap_or_default();
     let Some(values) = table.sub_table("values")? else {
         return Err(table.error(format!(
