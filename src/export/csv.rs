@@ -103,8 +103,8 @@ impl Exporter for Csv {
             "method",
         ]))?;
         let mut sobol = Sheet::new(&with(&[
-            "series", "kind", "factor", "factor2", "index", "estimate", "ci_low", "ci_high",
-            "level", "flags",
+            "series", "kind", "factor", "label", "factor2", "label2", "index", "estimate",
+            "ci_low", "ci_high", "level", "flags",
         ]))?;
         let mut tornado = Sheet::new(&with(&[
             "kind",
@@ -207,6 +207,8 @@ impl Exporter for Csv {
                                         name.clone(),
                                         kind.to_string(),
                                         i.factor.clone(),
+                                        i.label.clone(),
+                                        String::new(),
                                         String::new(),
                                         index.to_string(),
                                         num(est),
@@ -224,7 +226,9 @@ impl Exporter for Csv {
                                     name.clone(),
                                     "pair".to_string(),
                                     p.factors[0].clone(),
+                                    p.labels[0].clone(),
                                     p.factors[1].clone(),
+                                    p.labels[1].clone(),
                                     "S2".to_string(),
                                     num(p.s2),
                                     num(p.s2_ci[0]),
@@ -249,6 +253,7 @@ impl Exporter for Csv {
                             row.extend([
                                 kind.to_string(),
                                 b.factor.clone(),
+                                b.label.clone(),
                                 value_text(&b.low_input),
                                 value_text(&b.high_input),
                                 num(b.output_low),

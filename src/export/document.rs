@@ -229,6 +229,7 @@ fn factor_table(model: &crate::model::Model) -> Table {
                 source.push_str(note);
             }
             vec![
+                f.label.clone(),
                 f.name.clone(),
                 f.describe(),
                 f.describe_nominal(),
@@ -246,6 +247,7 @@ fn factor_table(model: &crate::model::Model) -> Table {
         ),
         columns: vec![
             Column::text("factor"),
+            Column::text("key path"),
             Column::text("distribution"),
             Column::number("nominal"),
             Column::text("unit"),
@@ -499,8 +501,18 @@ fn index_text(x: f64, ci: [f64; 2]) -> (String, String) {
     )
 }
 
+/// A factor's readable label; its key path for results written before
+/// labels existed.
+pub fn readable(label: &str, key: &str) -> String {
+    if label.is_empty() {
+        key.to_string()
+    } else {
+        label.to_string()
+    }
+}
+
 fn factor_label(i: &SobolIndex) -> String {
-    i.factor.clone()
+    readable(&i.label, &i.factor)
 }
 
 fn sobol_section(r: &SobolResult) -> Section {
@@ -651,7 +663,7 @@ fn tornado_section(r: &TornadoResult) -> Section {
             sentences.push(format!(
                 "{}: the largest swing comes from {} ({} to {}{u} around a baseline of {}{u}).",
                 category_name(id),
-                b.factor,
+                readable(&b.label, &b.factor),
                 out(b.output_low),
                 out(b.output_high),
                 out(t.baseline_output)

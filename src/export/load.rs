@@ -113,9 +113,16 @@ impl Loaded {
 pub fn read(path: &Path) -> std::result::Result<Loaded, String> {
     let name = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read it: {e}"))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{name}: not a complete JSON file (truncated or corrupted? {e})"))?;
-    let kind = value.get("kind").and_then(|k| k.as_str()).ok_or_else(|| {
+    // Parsed straight from the text into each kind's own types (not via
+    // a `serde_json::Value`, whose maps sort their keys): categories, tags
+    // and factors keep the order the result was written in.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        kind: Option<String>,
+    }
+    let head: Head = serde_json::from_str(&text)
+        .map_err(|e| format!("{name}: not a complete JSON object (truncated or corrupted? {e})"))?;
+    let kind = head.kind.ok_or_else(|| {
         format!(
             "{name}: not an ecoband result (no `kind` field); report reads the JSON that `ecoband run|sobol|tornado|compare|baseline --out FILE` writes"
         )
@@ -125,12 +132,12 @@ pub fn read(path: &Path) -> std::result::Result<Loaded, String> {
             "{name}: a `{kind}` result that this ecoband cannot read ({e}); was it written by another version or edited?"
         )
     };
-    let result = match kind {
-        "run" => Result::Run(serde_json::from_value(value.clone()).map_err(malformed)?),
-        "sobol" => Result::Sobol(serde_json::from_value(value.clone()).map_err(malformed)?),
-        "tornado" => Result::Tornado(serde_json::from_value(value.clone()).map_err(malformed)?),
-        "compare" => Result::Compare(serde_json::from_value(value.clone()).map_err(malformed)?),
-        "baseline" => Result::Baseline(serde_json::from_value(value.clone()).map_err(malformed)?),
+    let result = match kind.as_str() {
+        "run" => Result::Run(serde_json::from_str(&text).map_err(malformed)?),
+        "sobol" => Result::Sobol(serde_json::from_str(&text).map_err(malformed)?),
+        "tornado" => Result::Tornado(serde_json::from_str(&text).map_err(malformed)?),
+        "compare" => Result::Compare(serde_json::from_str(&text).map_err(malformed)?),
+        "baseline" => Result::Baseline(serde_json::from_str(&text).map_err(malformed)?),
         other => {
             return Err(format!(
                 "{name}: a `{other}` result; report renders {KINDS} results"
