@@ -17,6 +17,7 @@ struct Marker {
     value: f64,
     color: RGBColor,
     pattern: &'static [f64],
+    width: f64,
 }
 
 pub fn figure(id: &str, impact: &Impact, level: f64) -> Option<Figure> {
@@ -34,38 +35,45 @@ pub fn figure(id: &str, impact: &Impact, level: f64) -> Option<Figure> {
         .iter()
         .map(|c| 100.0 * *c as f64 / total as f64)
         .collect();
-    let shown = |x: f64| figures(m.of(x), 3);
+    let shown = |x: f64| style::minus(&figures(m.of(x), 3));
     let level = level_text(level);
     let markers = [
         Marker {
             value: m.of(s.mean),
             color: style::VERMILLION,
             pattern: style::SOLID,
+            // Wider than the rest: it shows through the median's dashes
+            // when the two coincide (a symmetric output).
+            width: 3.0,
         },
         Marker {
             value: m.of(s.median),
             color: style::INK,
             pattern: style::DASHED,
+            width: 2.0,
         },
         Marker {
             value: m.of(s.interval.low),
             color: style::PURPLE,
             pattern: style::DOTTED,
+            width: 2.0,
         },
         Marker {
             value: m.of(s.interval.high),
             color: style::PURPLE,
             pattern: style::DOTTED,
+            width: 2.0,
         },
         Marker {
             value: m.of(s.baseline),
             color: style::GREEN,
             pattern: style::DASH_DOT,
+            width: 2.0,
         },
     ];
     let legend = vec![
         Entry {
-            key: Key::Line(style::VERMILLION, style::SOLID, 2.0),
+            key: Key::Line(style::VERMILLION, style::SOLID, 3.0),
             text: format!("mean {}", shown(s.mean)),
         },
         Entry {
@@ -74,9 +82,11 @@ pub fn figure(id: &str, impact: &Impact, level: f64) -> Option<Figure> {
         },
         Entry {
             key: Key::Line(style::PURPLE, style::DOTTED, 2.0),
+            // "−4.03–11.0" would read as a subtraction.
             text: format!(
-                "{level} interval {}–{}",
+                "{level} interval {}{}{}",
                 shown(s.interval.low),
+                if s.interval.low < 0.0 { " to " } else { "–" },
                 shown(s.interval.high)
             ),
         },
@@ -144,7 +154,7 @@ pub fn figure(id: &str, impact: &Impact, level: f64) -> Option<Figure> {
                 c.line(
                     &[(x, frame.top), (x, frame.bottom)],
                     k.color,
-                    2.0,
+                    k.width,
                     k.pattern,
                 )?;
             }

@@ -366,7 +366,7 @@ pub fn tick_labels(ticks: &[f64]) -> Vec<String> {
         .fold(f64::INFINITY, f64::min);
     let largest = ticks.iter().fold(0.0f64, |m, t| m.max(t.abs()));
     if largest >= 1e9 || (largest > 0.0 && largest < 1e-4) {
-        return ticks.iter().map(|t| scientific(*t)).collect();
+        return ticks.iter().map(|t| minus(&scientific(*t))).collect();
     }
     let decimals = if step.is_finite() && step > 0.0 {
         (-(step.log10() + 1e-9).floor()).max(0.0) as usize
@@ -390,8 +390,13 @@ pub fn tick_labels(ticks: &[f64]) -> Vec<String> {
     };
     ticks
         .iter()
-        .map(|t| group(&format!("{t:.decimals$}")))
+        .map(|t| minus(&group(&format!("{t:.decimals$}"))))
         .collect()
+}
+
+/// A number as typeset: the minus sign, not a hyphen.
+pub fn minus(number: &str) -> String {
+    number.replace('-', "\u{2212}")
 }
 
 /// "2e9", "1.5e-5".
@@ -734,7 +739,10 @@ mod tests {
         );
         assert_eq!(tick_labels(&[0.0, 2.5, 5.0]), vec!["0.0", "2.5", "5.0"]);
         assert_eq!(tick_labels(&[1000.0, 2000.0]), vec!["1000", "2000"]);
-        assert_eq!(tick_labels(&[-10.0, 0.0, 10.0]), vec!["-10", "0", "10"]);
+        assert_eq!(
+            tick_labels(&[-10.0, 0.0, 10.0]),
+            vec!["\u{2212}10", "0", "10"]
+        );
         assert_eq!(tick_labels(&[1e9, 2e9]), vec!["1e9", "2e9"]);
         // Degenerate ranges give one tick, not a panic or an endless loop.
         assert_eq!(ticks(3.0, 3.0, 5), vec![3.0]);

@@ -26,7 +26,9 @@ const LONGEST_INPUT: usize = 16;
 /// a categorical option by name.
 fn input_text(v: &Value) -> Option<String> {
     let text = match v {
-        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |x| figures(x, 3)),
+        Value::Number(n) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), |x| style::minus(&figures(x, 3))),
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
@@ -63,7 +65,7 @@ pub fn figure(id: &str, t: &CategoryTornado, settings: &TornadoSettings) -> Opti
         },
         Entry {
             key: Key::Line(style::INK, style::SOLID, 1.5),
-            text: format!("baseline output {}", figures(base, 3)),
+            text: format!("baseline output {}", style::minus(&figures(base, 3))),
         },
     ];
     let left = style::PAD + rows.name_width + 12.0;
