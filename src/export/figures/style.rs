@@ -334,7 +334,7 @@ pub fn range(values: impl IntoIterator<Item = f64>, pad: f64) -> (f64, f64) {
 
 /// At most `max` round ticks (1, 2 or 5 × 10^k apart) inside [lo, hi].
 pub fn ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
-    if !(hi > lo) || !(hi - lo).is_finite() {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || !(hi - lo).is_finite() {
         return vec![lo];
     }
     let max = max.max(2) as f64;
@@ -345,13 +345,16 @@ pub fn ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
         .map(|m| m * mag)
         .find(|s| (hi - lo) / s <= max)
         .unwrap_or(10.0 * mag);
+    // One decimal more than the step's leading digit (for 2.5 × 10^k).
+    let scale = 10f64.powi((1 - (step.log10() + 1e-9).floor() as i32).max(0));
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
     (first..=last)
         .map(|i| {
-            let v = i as f64 * step;
-            // 0.30000000000000004 → 0.3 and -0 → 0 before it is printed.
-            if v.abs() < step * 1e-9 { 0.0 } else { v }
+            // Rounded to the step's decimals (0.6000000000000001 → 0.6),
+            // and -0 → 0, so a tick is the number its label shows.
+            let v = (i as f64 * step * scale).round() / scale;
+            if v == 0.0 { 0.0 } else { v }
         })
         .collect()
 }
@@ -382,7 +385,7 @@ pub fn tick_labels(ticks: &[f64]) -> Vec<String> {
     let decimals = if ticks.iter().any(|t| {
         let s = format!("{t:.decimals$}");
         s.parse::<f64>()
-            .map_or(false, |p| (p - t).abs() > 1e-9 * step.max(1e-300))
+            .is_ok_and(|p| (p - t).abs() > 1e-9 * step.max(1e-300))
     }) {
         decimals + 1
     } else {
@@ -423,7 +426,7 @@ pub fn group(number: &str) -> String {
     }
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push('\u{2009}');
         }
         out.push(c);

@@ -18,6 +18,9 @@ const BAR: f64 = 14.0;
 /// Between a bar's end and the input written there.
 const GAP: f64 = 5.0;
 
+/// One end of a bar (display units) and the input written there, if any.
+type End = (f64, Option<String>);
+
 /// Inputs longer than this are not written at a bar's end: a share set's
 /// "share-set output quantile 0.05" describes no input value.
 const LONGEST_INPUT: usize = 16;
@@ -80,7 +83,7 @@ pub fn figure(id: &str, t: &CategoryTornado, settings: &TornadoSettings) -> Opti
     let width = frame.right - frame.left;
     // Each bar's ends in display units, the left one first, with the text
     // of the input that gives each end.
-    let ends: Vec<Option<[(f64, Option<String>); 2]>> = bars
+    let ends: Vec<Option<[End; 2]>> = bars
         .iter()
         .map(|b| {
             let (lo, hi) = (m.of(b.output_low), m.of(b.output_high));
