@@ -10,6 +10,7 @@ pub mod man;
 pub mod merge;
 pub mod presets;
 pub mod run;
+pub mod run_samples;
 pub mod slurm;
 pub mod sobol;
 pub mod sweep;
