@@ -204,7 +204,7 @@ fn with_precision_the_rows_are_the_final_runs() {
             "--sampler",
             "sobol",
             "--precision",
-            "0.01",
+            "0.003",
             "--keep",
             "10000000",
         ],
