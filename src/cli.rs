@@ -28,7 +28,7 @@ pub struct Cli {
 pub enum Command {
     /// Monte Carlo run: statistics and intervals for every impact, scope and tag
     #[command(
-        after_help = "Examples:\n  ecoband run scenarios/moshi.toml\n  ecoband run scenarios/moshi.toml --samples 10000000 --seed 7 --out moshi.json\n  ecoband run scenarios/bloom.toml --level 0.9 --threads 1\n  ecoband run scenarios/bloom.toml --exceed gwp=60t --quantiles 0.01,0.99\n  ecoband run scenarios/moshi.toml --sampler sobol --replicates 16\n  ecoband run scenarios/moshi.toml --precision 0.001"
+        after_help = "Examples:\n  ecoband run scenarios/moshi.toml\n  ecoband run scenarios/moshi.toml --samples 10000000 --seed 7 --out moshi.json\n  ecoband run scenarios/bloom.toml --level 0.9 --threads 1\n  ecoband run scenarios/bloom.toml --exceed gwp=60t --quantiles 0.01,0.99\n  ecoband run scenarios/moshi.toml --sampler sobol --replicates 16\n  ecoband run scenarios/moshi.toml --precision 0.001\n  ecoband run scenarios/moshi.toml --samples-out moshi.npy --keep 50000"
     )]
     Run(RunArgs),
     /// Validate a scenario and list every uncertain factor with its source
@@ -165,6 +165,12 @@ pub struct RunArgs {
     /// Write the full result as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    /// Write the run's first --keep samples (every factor value and each impact's total and scopes) as a 2-D float64 NumPy array to this file, its columns named in the sidecar FILE.npy.json (the name given plus .json; docs/output-format.md)
+    #[arg(long, value_name = "FILE.npy")]
+    pub samples_out: Option<PathBuf>,
+    /// Rows of --samples-out: the run's first M samples (capped at its sample count; at most 10000000) [default: 100000]
+    #[arg(long, value_name = "M", requires = "samples_out")]
+    pub keep: Option<u64>,
 }
 
 #[derive(Debug, Args)]

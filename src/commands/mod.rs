@@ -12,6 +12,7 @@ pub mod merge;
 pub mod presets;
 pub mod report;
 pub mod run;
+pub mod run_samples;
 pub mod slurm;
 pub mod sobol;
 pub mod sweep;

@@ -22,6 +22,7 @@ use crate::result::{
 use crate::sample::{LatinHypercube, MonteCarlo, PointSource, ScrambledSobol};
 use crate::scenario::Scenario;
 
+use super::run_samples;
 use super::sobol::DEFAULT_REPLICATES;
 
 /// Everything a run is asked for.
@@ -183,18 +184,25 @@ pub fn options(args: &SamplingArgs, scenario: &Scenario) -> Result<RunOptions, A
 
 pub fn run(args: &RunArgs) -> Result<String, AppError> {
     check_outputs(&[("--out", args.out.as_deref())])?;
+    let samples_out = run_samples::request(args)?;
     let (scenario, model, opts) = prepare(args)?;
     if let Some(shard) = &args.shard {
         return run_shard(&scenario, &model, &opts, shard, args);
+    }
+    if let Some(request) = &samples_out {
+        request.check_size(&model, run_samples::most_samples(&model, &opts)?)?;
     }
     let result = simulate(&scenario, &model, &opts)?;
     if let Some(out) = &args.out {
         write_json(out, &result)?;
     }
-    Ok(table::with_overrides(
-        table::run_table(&result),
-        &scenario.overrides,
-    ))
+    let mut text = table::with_overrides(table::run_table(&result), &scenario.overrides);
+    if let Some(request) = &samples_out {
+        text.push_str(&run_samples::write(
+            request, &scenario, &model, &opts, &result,
+        )?);
+    }
+    Ok(text)
 }
 
 /// Everything `run` checks before it computes: the scenario with its

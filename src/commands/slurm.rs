@@ -37,6 +37,10 @@ fn refuse_owned_options(kind: &str, args: &[String]) -> Result<(), AppError> {
         ("--shard", "the array's tasks are the shards; give --shards"),
         ("--point", "the array's tasks are the sweep's points"),
         ("--collect", "the merge job collects the points"),
+        (
+            "--samples-out",
+            "a shard evaluates only some chunks of the run; write raw samples from an unsharded run",
+        ),
         ("--threads", "each task runs --cpus-per-task threads"),
         ("-t", "each task runs --cpus-per-task threads"),
         (
