@@ -165,6 +165,9 @@ pub struct MergeArgs {
     /// Write the merged result (the JSON a single run gives) to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    /// Also show, in a merged sobol table, factors with no effect on an output (the JSON always has them)
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// How a run draws its samples; shared by `run` and `claim`.
@@ -302,6 +305,9 @@ pub struct TornadoArgs {
     /// What the other factors are held at
     #[arg(long, value_enum, default_value_t = Baseline::Nominal)]
     pub baseline: Baseline,
+    /// Also show, in the table, factors with no effect on an output (equal outputs at both ends; the JSON always has them)
+    #[arg(long)]
+    pub all: bool,
     /// Write the tornado data as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
@@ -343,6 +349,9 @@ pub struct SobolArgs {
     /// Evaluate only shard I of N (0-based) and write its part file to --out; `ecoband merge` joins the parts into the indices' JSON, byte for byte
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// Also show, in the table, factors with no effect on an output (ST interval includes 0 and ST < 0.001; the JSON always has them)
+    #[arg(long)]
+    pub all: bool,
     /// Write the indices as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,

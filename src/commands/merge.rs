@@ -278,7 +278,7 @@ fn merge_sobol(
         write_json(out, &result)?;
     }
     Ok(table::with_overrides(
-        table::sobol_table(&model.name, &result),
+        table::sobol_table(model, &result, args.all),
         &scenario.overrides,
     ))
 }

@@ -364,7 +364,7 @@ pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
         write_json(out, &result)?;
     }
     Ok(table::with_overrides(
-        table::sobol_table(&model.name, &result),
+        table::sobol_table(&model, &result, args.all),
         &scenario.overrides,
     ))
 }

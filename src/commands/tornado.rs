@@ -37,7 +37,7 @@ pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
         write_json(out, &result)?;
     }
     Ok(table::with_overrides(
-        table::tornado_table(&model.name, &result.tornado, args.low, args.high),
+        table::tornado_table(&model, &result.tornado, (args.low, args.high), args.all),
         &scenario.overrides,
     ))
 }
