@@ -140,7 +140,8 @@ pub fn overridden(
     }
     let applied = overrides::apply(base, overrides)?;
     let mut model = model::compile(&applied.scenario).map_err(|e| applied.map_error(e))?;
-    for f in &mut model.factors {
+    let no_effect = model.no_effect.iter_mut().map(|n| &mut n.factor);
+    for f in model.factors.iter_mut().chain(no_effect) {
         f.line = applied.original_line(f.line).unwrap_or(0);
     }
     for c in &mut model.constants {

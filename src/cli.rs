@@ -181,6 +181,9 @@ pub struct MergeArgs {
     /// Write the merged result (the JSON a single run gives) to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    /// Also show, in a merged sobol table, factors with no effect on an output (the JSON always has them)
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -349,6 +352,9 @@ pub struct TornadoArgs {
     /// Show each factor's key path (as --set and [groups] name it) beside its label
     #[arg(long)]
     pub key_paths: bool,
+    /// Also show, in the table, factors with no effect on an output (equal outputs at both ends; the JSON always has them)
+    #[arg(long)]
+    pub all: bool,
     /// Write the tornado data as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
@@ -393,6 +399,9 @@ pub struct SobolArgs {
     /// Evaluate only shard I of N (0-based) and write its part file to --out; `ecoband merge` joins the parts into the indices' JSON, byte for byte
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// Also show, in the table, factors with no effect on an output (ST interval includes 0 and ST < 0.001; the JSON always has them)
+    #[arg(long)]
+    pub all: bool,
     /// Write the indices as JSON to this file (atomically)
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,

@@ -2,8 +2,10 @@
 //! Carlo run. Each factor goes to its low and high quantile with every other
 //! factor at baseline; the swing is |output(high) − output(low)|.
 //!
-//! A scalar factor's low/high inputs are its quantiles; a categorical choice's
-//! are the options at those cumulative probabilities. A jointly sampled share
+//! A scalar factor's low/high inputs are its quantiles. A categorical
+//! choice has no order among its options, so every option is evaluated and
+//! the bar spans the options giving the lowest and the highest output, per
+//! output (among equal outputs, the first declared option). A jointly sampled share
 //! set has no single "low" point, so its low/high outputs are the quantiles of
 //! the output over draws of the share set alone (every other factor at
 //! baseline); for a monotone scalar factor this is the same thing. A
@@ -38,6 +40,21 @@ pub struct Bar {
     pub output_low: f64,
     pub output_high: f64,
     pub swing: f64,
+}
+
+/// Relative swing below which a bar is "no effect": rounding, not an
+/// effect (a factor that enters an output only through a product with
+/// exactly zero, or whose change is lost in the last bits of a sum).
+pub const NO_EFFECT_SWING: f64 = 1e-12;
+
+impl Bar {
+    /// Whether the factor does not move this output: equal outputs at its
+    /// two ends, or a swing below `NO_EFFECT_SWING` of the larger of
+    /// them. Tables hide such bars (unless `--all`); results keep them.
+    pub fn has_no_effect(&self) -> bool {
+        let scale = self.output_low.abs().max(self.output_high.abs());
+        self.output_low == self.output_high || self.swing < NO_EFFECT_SWING * scale
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,14 +137,18 @@ pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<Ca
                 (lows, totals.of(&v), Value::from(x_low), Value::from(x_high))
             }
             FactorKind::Choice { options, .. } => {
-                let mut v = base.clone();
-                let mut pick = |p: f64| {
-                    f.transform(&[p], &mut v[slots.clone()]);
-                    (totals.of(&v), options[v[slots.start] as usize].clone())
-                };
-                let (lows, name_low) = pick(low);
-                let (highs, name_high) = pick(high);
-                (lows, highs, Value::from(name_low), Value::from(name_high))
+                // Its bar spans options, not quantiles, and differs by
+                // category: pushed here, not by `push_bars`.
+                let extremes = option_extremes(&mut totals, &base, slots.start, options.len());
+                for (bars, [(lo, o_lo), (hi, o_hi)]) in bars.iter_mut().zip(extremes) {
+                    let names = (options[o_lo].clone(), options[o_hi].clone());
+                    bars.push(bar(
+                        (&f.name, &f.label),
+                        (lo, hi),
+                        (names.0.into(), names.1.into()),
+                    ));
+                }
+                continue;
             }
             FactorKind::Shares { .. } => {
                 let (lows, highs) = conditional_quantiles(&mut totals, &base, &[f], low, high);
@@ -170,6 +191,22 @@ pub fn tornado(model: &Model, low: f64, high: f64, baseline: Baseline) -> Vec<Ca
         .collect()
 }
 
+fn bar(
+    (name, label): (&str, &str),
+    (lo, hi): (f64, f64),
+    (low_input, high_input): (Value, Value),
+) -> Bar {
+    Bar {
+        factor: name.to_string(),
+        label: label.to_string(),
+        low_input,
+        high_input,
+        output_low: lo,
+        output_high: hi,
+        swing: (hi - lo).abs(),
+    }
+}
+
 /// Appends one bar per category: `outputs` = (low, high) per category.
 fn push_bars(
     bars: &mut [Vec<Bar>],
@@ -178,17 +215,48 @@ fn push_bars(
     inputs: (&Value, &Value),
 ) {
     for (c, bars) in bars.iter_mut().enumerate() {
-        let (lo, hi) = (outputs.0[c], outputs.1[c]);
-        bars.push(Bar {
-            factor: name.to_string(),
-            label: label.to_string(),
-            low_input: inputs.0.clone(),
-            high_input: inputs.1.clone(),
-            output_low: lo,
-            output_high: hi,
-            swing: (hi - lo).abs(),
-        });
+        bars.push(bar(
+            (name, label),
+            (outputs.0[c], outputs.1[c]),
+            (inputs.0.clone(), inputs.1.clone()),
+        ));
     }
+}
+
+/// Per category: the (output, option index) of the options of the choice
+/// whose value is at `slot` (`n_options` of them) giving the lowest and the
+/// highest total, every other factor at `base`.
+/// Declaration order says nothing about effect (BLOOM's A100 embodied
+/// source lists its largest option second), so every option is
+/// evaluated. Ties go to the first declared option, so equal outputs give
+/// the same bar whatever the options' order of evaluation.
+fn option_extremes(
+    totals: &mut Totals,
+    base: &[f64],
+    slot: usize,
+    n_options: usize,
+) -> Vec<[(f64, usize); 2]> {
+    let mut v = base.to_vec();
+    let mut extremes: Vec<[(f64, usize); 2]> = Vec::new();
+    for o in 0..n_options {
+        // A choice's slot holds the index of its option.
+        v[slot] = o as f64;
+        let outputs = totals.of(&v);
+        if o == 0 {
+            extremes = outputs.iter().map(|&y| [(y, 0), (y, 0)]).collect();
+            continue;
+        }
+        for ([lo, hi], y) in extremes.iter_mut().zip(outputs) {
+            // Strict comparisons keep the first declared option on a tie.
+            if y < lo.0 {
+                *lo = (y, o);
+            }
+            if y > hi.0 {
+                *hi = (y, o);
+            }
+        }
+    }
+    extremes
 }
 
 /// The `low` and `high` quantiles of every category's total over

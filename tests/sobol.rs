@@ -382,3 +382,82 @@ fn second_order_indices_of_the_product_model() {
         );
     }
 }
+
+#[test]
+fn tables_hide_factors_with_no_effect_unless_all() {
+    // The grid's PE factor moves PE only: its GWP indices are exactly 0
+    // (every AB_f evaluation equals A's), so the GWP table hides it with a
+    // count and --all shows it; the JSON keeps it.
+    let dir = tempfile::tempdir().unwrap();
+    let text = PRODUCT.replace("pe = 10", "pe = { dist = \"uniform\", min = 8, max = 12 }");
+    let path = common::write_scenario(dir.path(), "p.toml", &text);
+    let out = dir.path().join("s.json");
+    let table = |all: bool| {
+        let mut cmd = Command::cargo_bin("ecoband").unwrap();
+        cmd.arg("sobol")
+            .arg(&path)
+            .args(["--n-base", "256", "--out"])
+            .arg(&out);
+        if all {
+            cmd.arg("--all");
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let section = |t: &str, id: &str| {
+        let header = format!("\n{id} (total):");
+        let start = t.find(&header).unwrap() + header.len();
+        let end = t[start..].find(" (total):").map_or(t.len(), |e| start + e);
+        t[start..end].to_string()
+    };
+    let hidden = table(false);
+    let gwp = section(&hidden, "gwp");
+    assert!(!gwp.contains("electricity.pe"), "{gwp}");
+    assert!(
+        gwp.contains("1 factor with no effect hidden; --all shows them"),
+        "{gwp}"
+    );
+    assert!(section(&hidden, "pe").contains("electricity.pe"));
+    let all = table(true);
+    let gwp = section(&all, "gwp");
+    assert!(
+        gwp.contains("electricity.pe") && !gwp.contains("hidden"),
+        "{gwp}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let indices = json["sobol"]["gwp"]["total"]["indices"].as_array().unwrap();
+    let pe = indices
+        .iter()
+        .find(|i| i["factor"] == "electricity.pe")
+        .unwrap();
+    assert_eq!(
+        (pe["st"].as_f64(), pe["s1"].as_f64()),
+        (Some(0.0), Some(0.0))
+    );
+    assert_eq!(indices.len(), 5);
+}
+
+#[test]
+fn bloom_pue_is_not_analysed() {
+    // BLOOM applies no PUE: its PUE is not a factor of the analysis, and
+    // the design has one AB_f fewer.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.json");
+    Command::cargo_bin("ecoband")
+        .unwrap()
+        .arg("sobol")
+        .arg(common::repo_file("scenarios/bloom.toml"))
+        .args(["--n-base", "64", "--replicates", "2", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "not analysed, no output depends on them (`ecoband check` says why): datacenter.pue",
+        ));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let indices = json["sobol"]["gwp"]["total"]["indices"].as_array().unwrap();
+    assert_eq!(indices.len(), 11);
+    assert!(indices.iter().all(|i| i["factor"] != "datacenter.pue"));
+    assert_eq!(json["settings"]["evaluations"], 2 * 64 * (11 + 2));
+}

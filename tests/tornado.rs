@@ -161,3 +161,181 @@ fn a_declared_group_swings_its_members_jointly() {
     assert!(gwp.factors.iter().all(|b| b.swing < g.swing));
     assert_eq!(gwp.factors.len(), 4);
 }
+
+/// Every category's baseline total with choice `choice` at `option`
+/// (`--set CHOICE.nominal=OPTION`: the baseline takes the nominal option).
+fn baseline_with_option(
+    scenario: &std::path::Path,
+    choice: &str,
+    option: &str,
+) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.json");
+    Command::cargo_bin("ecoband")
+        .unwrap()
+        .arg("baseline")
+        .arg(scenario)
+        .args(["--set", &format!("{choice}.nominal={option}")])
+        // The scenario's own nominal option changes nothing.
+        .arg("--allow-no-effect")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap()
+}
+
+#[test]
+fn a_choice_spans_its_lowest_and_highest_option_on_bloom() {
+    // BLOOM's A100 embodied source declares bloom (150 kg), boavizta
+    // (273.4 kg), ademe_parametric (181 kg): the largest effect is the
+    // second option, which a bar at the 0.05 and 0.95 cumulative
+    // probabilities would skip.
+    let bloom = common::repo_file("scenarios/bloom.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.json");
+    Command::cargo_bin("ecoband")
+        .unwrap()
+        .arg("tornado")
+        .arg(&bloom)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("a100_embodied_source"))
+        .stdout(predicates::str::contains("boavizta"));
+    let tornado: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let options = ["bloom", "boavizta", "ademe_parametric"];
+    let baselines: Vec<serde_json::Value> = options
+        .iter()
+        .map(|o| baseline_with_option(&bloom, "a100_embodied_source", o))
+        .collect();
+    for (cat, t) in tornado["tornado"].as_object().unwrap() {
+        let bar = t["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["factor"] == "a100_embodied_source")
+            .unwrap();
+        let totals: Vec<f64> = baselines
+            .iter()
+            .map(|b| b["baseline"][cat]["total"].as_f64().unwrap())
+            .collect();
+        // The first declared option among equals (strict comparisons).
+        let mut lo = 0;
+        let mut hi = 0;
+        for (i, y) in totals.iter().enumerate() {
+            if *y < totals[lo] {
+                lo = i;
+            }
+            if *y > totals[hi] {
+                hi = i;
+            }
+        }
+        assert_eq!(bar["low_input"], options[lo], "{cat}");
+        assert_eq!(bar["high_input"], options[hi], "{cat}");
+        assert_eq!(bar["output_low"].as_f64().unwrap(), totals[lo], "{cat}");
+        assert_eq!(bar["output_high"].as_f64().unwrap(), totals[hi], "{cat}");
+        assert_eq!(
+            bar["swing"].as_f64().unwrap(),
+            totals[hi] - totals[lo],
+            "{cat}"
+        );
+    }
+    let gwp = &tornado["tornado"]["gwp"]["factors"];
+    let bar = gwp
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["factor"] == "a100_embodied_source")
+        .unwrap();
+    assert_eq!(
+        (bar["low_input"].as_str(), bar["high_input"].as_str()),
+        (Some("bloom"), Some("boavizta"))
+    );
+    // The GPU's embodied source moves GWP only: elsewhere every option
+    // ties, and the bar names the first declared option at both ends.
+    let pe = &tornado["tornado"]["pe"]["factors"];
+    let bar = pe
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["factor"] == "a100_embodied_source")
+        .unwrap();
+    assert_eq!(
+        (bar["low_input"].as_str(), bar["high_input"].as_str()),
+        (Some("bloom"), Some("bloom"))
+    );
+    assert_eq!(bar["swing"], 0.0);
+}
+
+#[test]
+fn a_choice_bar_does_not_depend_on_weights_or_declaration_order() {
+    // Options declared mid, high, low, with most weight on `mid`: the
+    // bar still goes from `low` to `high`, whatever --low and --high.
+    let text = PRODUCT.replace(
+        "gpu_power_w = { dist = \"uniform\", min = 300, max = 500 }",
+        "gpu_power_w = { choice = \"card\", values = { mid = 400, high = 700, low = 250 } }",
+    ) + "\n[choices.card]\noptions = [\"mid\", \"high\", \"low\"]\nweights = [0.98, 0.01, 0.01]\n";
+    let model = model::compile(&Scenario::parse("product.toml", &text).unwrap()).unwrap();
+    for (low, high) in [(0.05, 0.95), (0.2, 0.3)] {
+        let gwp = &tornado(&model, low, high, Baseline::Nominal)[0];
+        let bar = gwp.factors.iter().find(|b| b.factor == "card").unwrap();
+        assert_eq!(
+            (bar.low_input.as_str(), bar.high_input.as_str()),
+            (Some("low"), Some("high"))
+        );
+        let base = 1000.0 * 1.2 * 0.1 * 1e-3;
+        assert!(close(bar.output_low, base * 250.0));
+        assert!(close(bar.output_high, base * 700.0));
+    }
+}
+
+#[test]
+fn tables_hide_factors_with_no_effect_unless_all() {
+    // The product scenario's grid PE factor moves PE only: in the GWP
+    // table it has no effect and is hidden, with a count; --all shows it;
+    // the JSON keeps it everywhere.
+    let dir = tempfile::tempdir().unwrap();
+    let text = PRODUCT.replace("pe = 10", "pe = { dist = \"uniform\", min = 8, max = 12 }");
+    let path = common::write_scenario(dir.path(), "p.toml", &text);
+    let out = dir.path().join("t.json");
+    let table = |all: bool| {
+        let mut cmd = Command::cargo_bin("ecoband").unwrap();
+        cmd.arg("tornado").arg(&path).arg("--out").arg(&out);
+        if all {
+            cmd.arg("--all");
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let gwp_section = |t: &str| {
+        let start = t.find("gwp (kgCO2e)").unwrap();
+        let end = t[start..].find("\npe (MJ)").unwrap();
+        t[start..start + end].to_string()
+    };
+    let hidden = table(false);
+    let gwp = gwp_section(&hidden);
+    assert!(!gwp.contains("electricity.pe"), "{gwp}");
+    assert!(
+        gwp.contains("1 factor with no effect hidden; --all shows them"),
+        "{gwp}"
+    );
+    // PE depends on it: shown there.
+    assert!(hidden[hidden.find("\npe (MJ)").unwrap()..].contains("electricity.pe"));
+    let all = table(true);
+    let gwp = gwp_section(&all);
+    assert!(
+        gwp.contains("electricity.pe") && !gwp.contains("hidden"),
+        "{gwp}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let bars = json["tornado"]["gwp"]["factors"].as_array().unwrap();
+    let pe = bars
+        .iter()
+        .find(|b| b["factor"] == "electricity.pe")
+        .unwrap();
+    assert_eq!(pe["output_low"], pe["output_high"]);
+    assert_eq!(bars.len(), 5);
+}

@@ -6,6 +6,20 @@ use crate::sensitivity::Estimate;
 /// Half-width of an ST interval above which the table advises a larger N.
 pub const WIDE_HALF_WIDTH: f64 = 0.05;
 
+/// Largest total-order index a table calls "no effect" when its interval
+/// also includes 0: a factor explaining under 0.1 % of the variance,
+/// indistinguishable from none.
+pub const NO_EFFECT_ST: f64 = 1e-3;
+
+/// Whether an index is zero within error: its ST interval includes 0 and
+/// ST is tiny. Tables hide such factors (unless `--all`); results keep
+/// them. A factor that does not move the output at all has ST exactly 0
+/// (Jansen's estimator is a mean of squared differences that all vanish).
+pub fn has_no_effect(index: &crate::result::SobolIndex) -> bool {
+    let [low, high] = index.st_ci;
+    low <= 0.0 && high >= 0.0 && index.st.abs() < NO_EFFECT_ST
+}
+
 /// Flags of one factor's indices.
 pub fn index_flags(s1: &Estimate, st: &Estimate) -> Vec<String> {
     let mut flags = Vec::new();

@@ -278,8 +278,8 @@ fn merge_sobol(
         write_json(out, &result)?;
     }
     Ok(table::with_overrides(
-        // Labels only: `merge` takes no table options (the JSON has both).
-        table::sobol_table(&model.name, &result, false),
+        // Labels only: `merge` takes no key-path option (the JSON has both).
+        table::sobol_table(model, &result, false, args.all),
         &scenario.overrides,
     ))
 }

@@ -372,7 +372,7 @@ pub fn sobol(args: &SobolArgs) -> Result<String, AppError> {
         write_json(out, &result)?;
     }
     Ok(table::with_overrides(
-        table::sobol_table(&model.name, &result, args.key_paths),
+        table::sobol_table(&model, &result, args.key_paths, args.all),
         &scenario.overrides,
     ))
 }

@@ -38,10 +38,11 @@ pub fn tornado(args: &TornadoArgs) -> Result<String, AppError> {
     }
     Ok(table::with_overrides(
         table::tornado_table(
-            &model.name,
+            &model,
             &result.tornado,
             (args.low, args.high),
             args.key_paths,
+            args.all,
         ),
         &scenario.overrides,
     ))

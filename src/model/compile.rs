@@ -10,7 +10,7 @@ use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, R
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
 use super::test_function::TestFunctionModel;
-use super::{Equations, FactorGroup, FixedInput, Model, format_number, label};
+use super::{Equations, FactorGroup, FixedInput, Model, NoEffect, format_number, label};
 use crate::dist::Dirichlet;
 use crate::scenario::doc::Doc;
 use crate::scenario::units::Dimension;
@@ -89,6 +89,16 @@ struct Compiler<'s> {
     parameters: HashMap<String, CompiledParameter>,
     choices: HashMap<String, (usize, Vec<String>)>,
     share_sets: HashMap<String, ShareSet>,
+    /// Every compiled value the equations evaluate.
+    read: Vec<Quantity>,
+    /// Every compiled value no output depends on, with the reason: no
+    /// factor that appears only here has an effect.
+    unread: Vec<(Quantity, String)>,
+    /// Whether a factor added now gets no dimension of the unit cube (a
+    /// value known to have no effect before it is compiled: it is never
+    /// sampled, and giving it a dimension would move later factors'
+    /// random numbers).
+    without_dims: bool,
 }
 
 pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
@@ -102,6 +112,9 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         parameters: HashMap::new(),
         choices: HashMap::new(),
         share_sets: HashMap::new(),
+        read: Vec::new(),
+        unread: Vec::new(),
+        without_dims: false,
     };
     c.compile_choices()?;
     c.compile_parameters()?;
@@ -110,7 +123,8 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         ModelSpec::Footprint(spec) => Equations::Footprint(Box::new(c.compile_footprint(spec)?)),
         ModelSpec::TestFunction(function) => Equations::TestFunction(c.test_function(function)),
     };
-    let groups = c.compile_groups()?;
+    let no_effect = c.split_no_effect(scenario.inventory());
+    let groups = c.compile_groups(&no_effect)?;
     let mut model = Model::new(
         scenario.name.clone(),
         c.factors,
@@ -119,18 +133,41 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         (c.n_dims, c.n_slots),
         equations,
     );
-    model.pairing_names = pairing_names(&model, scenario.inventory());
+    model.pairing_names = model
+        .factors
+        .iter()
+        .map(|f| pairing_name(f, scenario.inventory()))
+        .collect();
+    model.no_effect = no_effect;
     Ok(model)
 }
 
-/// Each factor's pairing name: its name, an inventory row's factor by the
-/// row's name where unique (`inventory[i].KEY` → `inventory."NAME".KEY`).
-fn pairing_names(model: &Model, rows: &[crate::scenario::RowSpec]) -> Vec<String> {
-    model
-        .factors
-        .iter()
-        .map(|f| label::by_row_name(&f.name, rows).unwrap_or_else(|| f.name.clone()))
-        .collect()
+/// `inventory[i].KEY` → `inventory."NAME".KEY` where row i's name is unique.
+fn pairing_name(f: &Factor, rows: &[crate::scenario::RowSpec]) -> String {
+    label::by_row_name(&f.name, rows).unwrap_or_else(|| f.name.clone())
+}
+
+/// Marks the slots `q` reads, choice options included.
+fn mark(q: &Quantity, read: &mut [bool]) {
+    match q {
+        Quantity::Const(_) => {}
+        Quantity::Slot { slot, .. } => read[*slot] = true,
+        Quantity::Choice { slot, options } => {
+            read[*slot] = true;
+            for o in options {
+                mark(o, read);
+            }
+        }
+    }
+}
+
+/// Why a factor that no compiled value mentions has no effect.
+fn unreferenced(f: &Factor) -> String {
+    match &f.kind {
+        FactorKind::Choice { .. } => "no value depends on this choice".into(),
+        FactorKind::Shares { .. } => "no inventory row uses this share set".into(),
+        FactorKind::Scalar(_) => "no value refers to this parameter".into(),
+    }
 }
 
 impl<'s> Compiler<'s> {
@@ -145,22 +182,70 @@ impl<'s> Compiler<'s> {
     }
 
     fn add_factor(&mut self, mut factor: Factor, dims: usize) -> usize {
-        factor.dims = self.n_dims..self.n_dims + dims;
+        let cube_dims = if self.without_dims { 0 } else { dims };
+        factor.dims = self.n_dims..self.n_dims + cube_dims;
         factor.slots = self.n_slots..self.n_slots + dims;
-        self.n_dims += dims;
+        self.n_dims += cube_dims;
         self.n_slots += dims;
         let slot = factor.slots.start;
         self.factors.push(factor);
         slot
     }
 
+    /// Takes the factors no output depends on out of `factors`: those
+    /// none of whose slots a value the equations evaluate reads. This is
+    /// decided on the compiled equations (which values they evaluate under
+    /// the scenario's conventions, rows and profiles), never on numbers, so
+    /// it holds for every sample. Their dims stay reserved and unused.
+    fn split_no_effect(&mut self, rows: &[RowSpec]) -> Vec<NoEffect> {
+        let mut read = vec![false; self.n_slots];
+        if matches!(self.scenario.model, ModelSpec::TestFunction(_)) {
+            // Every parameter is an input of the function.
+            read.fill(true);
+        }
+        for q in &self.read {
+            mark(q, &mut read);
+        }
+        let mut no_effect = Vec::new();
+        let factors = std::mem::take(&mut self.factors);
+        for f in factors {
+            if f.slots.clone().any(|s| read[s]) {
+                self.factors.push(f);
+                continue;
+            }
+            let mut reasons: Vec<&str> = Vec::new();
+            for (q, why) in &self.unread {
+                let mut touched = vec![false; self.n_slots];
+                mark(q, &mut touched);
+                if f.slots.clone().any(|s| touched[s]) && !reasons.contains(&why.as_str()) {
+                    reasons.push(why);
+                }
+            }
+            let reason = if reasons.is_empty() {
+                unreferenced(&f)
+            } else {
+                reasons.join("; ")
+            };
+            no_effect.push(NoEffect {
+                pairing_name: pairing_name(&f, rows),
+                reason,
+                factor: f,
+            });
+        }
+        no_effect
+    }
+
     /// Resolves group members to factors; a member must be an uncertain
-    /// factor (a constant has no effect to report).
-    fn compile_groups(&self) -> Result<Vec<FactorGroup>, ScenarioError> {
+    /// factor (a constant has no effect to report). A member without
+    /// effect is left out: it adds nothing to the group's indices.
+    fn compile_groups(&self, no_effect: &[NoEffect]) -> Result<Vec<FactorGroup>, ScenarioError> {
         let mut groups = Vec::new();
         for g in &self.scenario.groups {
             let mut factors = Vec::new();
             for m in &g.members {
+                if no_effect.iter().any(|n| n.factor.name == m.name) {
+                    continue;
+                }
                 let Some(f) = self.factors.iter().position(|f| f.name == m.name) else {
                     return Err(self.doc.error_at(
                         &m.span,
@@ -610,13 +695,16 @@ impl<'s> Compiler<'s> {
                 Some(l) => Some(self.quantity(l, Dimension::Dimensionless, Bound::Fraction)?),
             });
         }
+        self.dropped_loads(s)?;
         let layout = tag_layout(&s.inventory);
         let mut rows = Vec::new();
         for r in &s.inventory {
             rows.push(self.compile_row(s, r, &layout, &default_load, &profile_loads)?);
         }
         self.check_share_usage()?;
-        Ok(Footprint {
+        self.shadowed_loads(s, &rows, default_load, profile_loads);
+        self.unused_totals();
+        let footprint = Footprint {
             plan: RowPlan::new(&rows, layout.tag_values.len()),
             rows,
             profiles,
@@ -628,7 +716,190 @@ impl<'s> Compiler<'s> {
             water_formula: s.conventions.water_formula,
             apply_pue: s.conventions.apply_pue,
             layout,
-        })
+        };
+        self.footprint_reads(s, &footprint);
+        Ok(footprint)
+    }
+
+    /// A value the equations evaluate if `read`, else one no output
+    /// depends on, for `reason`.
+    fn site(&mut self, q: &Quantity, read: bool, reason: impl FnOnce() -> String) {
+        if read {
+            self.read.push(q.clone());
+        } else {
+            self.unread.push((q.clone(), reason()));
+        }
+    }
+
+    /// Sorts the footprint's values into those its equations evaluate and
+    /// those no output depends on, as `Footprint::evaluate_series` uses
+    /// them: a profile's power only through rows that draw power on it,
+    /// its embodied impacts only through rows' GPU-hours, a row's load only
+    /// on a curve, the PUE only with `apply_pue`.
+    fn footprint_reads(&mut self, s: &FootprintSpec, f: &Footprint) {
+        let n = f.profiles.len();
+        // Per profile: some row names it; some row's GPU-hours carry its
+        // embodied impacts; some row draws power on it.
+        let (mut named, mut hours, mut power) = (vec![false; n], vec![false; n], vec![false; n]);
+        for row in &f.rows {
+            match &row.hours {
+                None => {}
+                Some(Hours::Direct(h)) => self.site(h, true, String::new),
+                Some(Hours::Share { total, share }) => {
+                    self.site(total, true, String::new);
+                    self.site(share, true, String::new);
+                }
+            }
+            if let Some(e) = &row.it_energy_kwh {
+                self.site(e, true, String::new);
+            }
+            let Some(p) = row.profile else { continue };
+            named[p] = true;
+            hours[p] |= row.hours.is_some();
+            power[p] |= row.it_energy_kwh.is_none();
+            if let (Some(load), None) = (&row.load, &row.it_energy_kwh) {
+                let on_curve = matches!(f.profiles[p].power, Power::Curve { .. });
+                self.site(load, on_curve, || {
+                    format!(
+                        "profile `{}` gives a fixed `gpu_power_w`, and a load only selects a point of a `gpu_power_curve`",
+                        s.profiles[p].name
+                    )
+                });
+            }
+        }
+        for (p, profile) in f.profiles.iter().enumerate() {
+            let name = &s.profiles[p].name;
+            let unused = format!("no inventory row uses profile `{name}`");
+            let (no_hours, no_power) = if named[p] {
+                (
+                    format!(
+                        "no inventory row on profile `{name}` gives GPU-hours, which carry its embodied impacts"
+                    ),
+                    format!(
+                        "every inventory row on profile `{name}` gives a measured `it_energy_kwh`, which replaces GPU-hours × power"
+                    ),
+                )
+            } else {
+                (unused.clone(), unused)
+            };
+            self.site(&profile.gpus_per_node, hours[p] || power[p], || {
+                no_hours.clone()
+            });
+            let embodied = [&profile.lifetime_years, &profile.lifetime_utilisation]
+                .into_iter()
+                .chain(
+                    profile
+                        .components
+                        .iter()
+                        .flat_map(|c| std::iter::once(&c.count).chain(&c.factors)),
+                );
+            for q in embodied {
+                self.site(q, hours[p], || no_hours.clone());
+            }
+            let watts: Vec<&Quantity> = match &profile.power {
+                Power::Curve { watts, scale, .. } => watts.iter().chain([scale]).collect(),
+                Power::PerGpu(w) => vec![w],
+            };
+            let rest = [&profile.rest_of_node_w, &profile.rest_of_node_ratio];
+            for q in watts.into_iter().chain(rest) {
+                self.site(q, power[p], || no_power.clone());
+            }
+        }
+        self.site(&f.pue, f.apply_pue, || {
+            "`conventions.apply_pue = false`: facility energy is the IT energy, so no output depends on the PUE".into()
+        });
+        for q in std::iter::once(&f.wue_onsite).chain(&f.grid) {
+            self.site(q, true, String::new);
+        }
+        self.site(&f.idle_value, f.idle != Idle::None, String::new);
+    }
+
+    /// A preset's `load` that a fixed `gpu_power_w` dropped: compiled
+    /// (checked like any value) so that `check` lists it as having no
+    /// effect, without a dimension, since it was never sampled. A constant
+    /// is not an uncertain factor and is not listed.
+    fn dropped_loads(&mut self, s: &FootprintSpec) -> Result<(), ScenarioError> {
+        for p in &s.profiles {
+            let Some(load) = &p.dropped_load else {
+                continue;
+            };
+            if !matches!(load.kind, ValueKind::Dist { .. }) {
+                continue;
+            }
+            self.without_dims = true;
+            let q = self.quantity(load, Dimension::Dimensionless, Bound::Fraction);
+            self.without_dims = false;
+            let q = q?;
+            self.unread.push((
+                q,
+                format!(
+                    "profile `{}` gives a fixed `gpu_power_w` in place of its preset's power curve, and a load only selects a point of a curve",
+                    p.name
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Why `[defaults].load` and a profile's `load` may reach no row: every
+    /// row that could take them gives its own. Recorded whether or not a
+    /// row takes them (then they are read, and the reason is unused).
+    fn shadowed_loads(
+        &mut self,
+        s: &FootprintSpec,
+        rows: &[Row],
+        default_load: Option<Quantity>,
+        profile_loads: Vec<Option<Quantity>>,
+    ) {
+        // Rows drawing power on each profile, and whether all give a load.
+        let drawing = |p: usize| {
+            rows.iter()
+                .zip(&s.inventory)
+                .filter(move |(r, _)| r.profile == Some(p) && r.it_energy_kwh.is_none())
+        };
+        for (p, load) in profile_loads.into_iter().enumerate() {
+            let Some(load) = load else { continue };
+            let name = &s.profiles[p].name;
+            let reason = if drawing(p).next().is_none() {
+                format!("no inventory row draws power on profile `{name}`")
+            } else {
+                format!("every inventory row on profile `{name}` gives its own `load`")
+            };
+            self.unread.push((load, reason));
+        }
+        if let Some(load) = default_load {
+            let on_curve = (0..s.profiles.len())
+                .filter(|&p| matches!(s.profiles[p].power, PowerSpec::Curve { .. }))
+                .any(|p| drawing(p).next().is_some());
+            let reason = if on_curve {
+                "every inventory row drawing power on a `gpu_power_curve` gives its own `load` or takes its profile's"
+            } else {
+                "no inventory row draws power on a `gpu_power_curve`"
+            };
+            self.unread.push((load, reason.into()));
+        }
+    }
+
+    /// Why a share set's `total` may reach no row.
+    fn unused_totals(&mut self) {
+        let scenario = self.scenario;
+        for set in &scenario.share_sets {
+            let Some(total) = self.share_sets.get(&set.name).and_then(|s| s.total.clone()) else {
+                continue;
+            };
+            let used = scenario.inventory().iter().any(|r| {
+                matches!(&r.hours, Some(HoursSpec::Share { set: name, .. }) if name.name == set.name)
+            });
+            let reason = if used {
+                format!(
+                    "every inventory row using share set `{}` gives its own `gpu_hours`",
+                    set.name
+                )
+            } else {
+                format!("no inventory row uses share set `{}`", set.name)
+            };
+            self.unread.push((total, reason));
+        }
     }
 
     /// Rows that split a share set's `total` must use each of its shares
@@ -802,7 +1073,18 @@ impl<'s> Compiler<'s> {
                 }
                 load
             }
-            _ => None,
+            _ => {
+                if let Some(q) = row_load {
+                    self.unread.push((
+                        q,
+                        format!(
+                            "inventory row `{}` gives a measured `it_energy_kwh`, which replaces GPU-hours × power",
+                            r.name
+                        ),
+                    ));
+                }
+                None
+            }
         };
         let tags = r
             .tags

@@ -31,6 +31,23 @@ pub struct FixedInput {
     pub line: usize,
 }
 
+/// An uncertain factor that no output depends on (a PUE under
+/// `apply_pue = false`, a load shadowed by every row's own …), found from
+/// the compiled equations, not from numbers: it is held at its nominal
+/// value, never sampled, and left out of `sobol` and `tornado`; `check`
+/// lists it with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoEffect {
+    /// Its dims stay reserved (unused), so that whether a factor has an
+    /// effect never moves another factor's random numbers.
+    pub factor: Factor,
+    /// Why no output depends on it, for `check`.
+    pub reason: String,
+    /// As `Model::pairing_names`, so that a factor without effect in A
+    /// still pairs with the same factor of B (`paired::pair`).
+    pub pairing_name: String,
+}
+
 /// A named set of factors (indices into `Model::factors`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactorGroup {
@@ -57,6 +74,8 @@ pub struct Model {
     /// (`inventory."all runs".gpu_hours`), so that reordering, adding or
     /// removing rows keeps each row's random numbers.
     pub pairing_names: Vec<String>,
+    /// Factors no output depends on: not in `factors`, not sampled.
+    pub no_effect: Vec<NoEffect>,
 }
 
 /// What a model computes from its factor values.
@@ -148,6 +167,7 @@ impl Model {
             n_dims: dims.0,
             n_slots: dims.1,
             equations,
+            no_effect: Vec::new(),
         }
     }
 
@@ -178,6 +198,16 @@ impl Model {
         for f in &self.factors {
             f.transform(&u[f.dims.clone()], &mut values[f.slots.clone()]);
         }
+        self.no_effect_values(values);
+    }
+
+    /// Factors without effect at their nominal values: no output reads
+    /// them, but a value is defined all the same (an unused profile's
+    /// rates are still computed, and must stay finite).
+    fn no_effect_values(&self, values: &mut [f64]) {
+        for n in &self.no_effect {
+            n.factor.nominal_values(&mut values[n.factor.slots.clone()]);
+        }
     }
 
     /// `values_from_uniforms` for a block of samples, dimension-major (see
@@ -193,6 +223,14 @@ impl Model {
                 &mut block.row_values,
             );
         }
+        let (n, stride) = shape;
+        for f in self.no_effect.iter().map(|n| &n.factor) {
+            let row = &mut block.row_values[..f.slots.len()];
+            f.nominal_values(row);
+            for (slot, x) in f.slots.clone().zip(row.iter()) {
+                block.values[slot * stride..slot * stride + n].fill(*x);
+            }
+        }
     }
 
     /// Every factor at its nominal value: the deterministic baseline.
@@ -201,6 +239,7 @@ impl Model {
         for f in &self.factors {
             f.nominal_values(&mut values[f.slots.clone()]);
         }
+        self.no_effect_values(&mut values);
         values
     }
 

@@ -57,18 +57,23 @@ fn same_definition(a: &Factor, b: &Factor) -> bool {
     a.kind == b.kind && a.nominal.to_bits() == b.nominal.to_bits() && a.dims.len() == b.dims.len()
 }
 
+/// Every factor of `m` with its pairing name, those without effect
+/// included: they keep their dims, so a factor without effect in one model
+/// and with effect in the other still pairs.
+fn all_factors(m: &Model) -> impl Iterator<Item = (&String, &Factor)> {
+    m.pairing_names
+        .iter()
+        .zip(&m.factors)
+        .chain(m.no_effect.iter().map(|n| (&n.pairing_name, &n.factor)))
+}
+
 pub fn pair(a: &Model, b: &Model) -> Pairing {
     // Keyed by pairing name: an inventory row's factors by the row's name.
-    let by_name: HashMap<&str, &Factor> = a
-        .pairing_names
-        .iter()
-        .zip(&a.factors)
-        .map(|(n, f)| (n.as_str(), f))
-        .collect();
+    let by_name: HashMap<&str, &Factor> = all_factors(a).map(|(n, f)| (n.as_str(), f)).collect();
     let keys_a: Vec<u64> = (1..=a.n_dims as u64).collect();
     let mut keys_b = vec![0; b.n_dims];
     let (mut only_b, mut changed) = (Vec::new(), Vec::new());
-    for (name_b, fb) in b.pairing_names.iter().zip(&b.factors) {
+    for (name_b, fb) in all_factors(b) {
         let fa = by_name.get(name_b.as_str());
         match fa {
             None => only_b.push(fb.name.clone()),
@@ -82,11 +87,8 @@ pub fn pair(a: &Model, b: &Model) -> Pairing {
             };
         }
     }
-    let in_b: HashMap<&str, ()> = b.pairing_names.iter().map(|n| (n.as_str(), ())).collect();
-    let only_a = a
-        .pairing_names
-        .iter()
-        .zip(&a.factors)
+    let in_b: HashMap<&str, ()> = all_factors(b).map(|(n, _)| (n.as_str(), ())).collect();
+    let only_a = all_factors(a)
         .filter(|(n, _)| !in_b.contains_key(n.as_str()))
         .map(|(_, f)| f.name.clone())
         .collect();

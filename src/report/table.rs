@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::analyze::diagnostics::has_no_effect;
 use crate::model::{Factor, Model, Series, format_number};
 use crate::result::RunResult;
 
@@ -326,11 +327,19 @@ fn shown_label(label: &str, given: bool) -> String {
 }
 
 pub fn factor_table(model: &Model) -> String {
+    let unused = if model.no_effect.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} factor(s) without effect, listed at the end",
+            model.no_effect.len()
+        )
+    };
     let mut out = format!(
-        "{} — {} uncertain factor(s), {} sampled dimension(s)\n\n",
+        "{} — {} uncertain factor(s), {} sampled dimension(s){unused}\n\n",
         model.name,
         model.factors.len(),
-        model.n_dims
+        model.factors.iter().map(|f| f.dims.len()).sum::<usize>()
     );
     if let crate::model::Equations::TestFunction(t) = &model.equations {
         let _ = writeln!(
@@ -363,6 +372,28 @@ pub fn factor_table(model: &Model) -> String {
     out.push_str("\nsources:\n");
     for f in &model.factors {
         let _ = writeln!(out, "  {}: {}", f.name, source_text(f));
+    }
+    if !model.no_effect.is_empty() {
+        let _ = write!(
+            out,
+            "\nno effect: {} factor(s) no output depends on (held at their nominal value, not sampled, not in sobol or tornado):\n",
+            model.no_effect.len()
+        );
+        let mut rows = vec![vec![
+            "factor".to_string(),
+            "line".into(),
+            "distribution".into(),
+            "reason".into(),
+        ]];
+        for n in &model.no_effect {
+            rows.push(vec![
+                n.factor.name.clone(),
+                line_or_set(n.factor.line),
+                n.factor.describe(),
+                n.reason.clone(),
+            ]);
+        }
+        out.push_str(&render_aligned(&rows, true));
     }
     if model.constants.is_empty() {
         out.push_str("\nno fixed inputs\n");
@@ -435,14 +466,51 @@ fn name_header(key_paths: bool) -> Vec<String> {
     name_cells("factor", "key path", key_paths)
 }
 
+/// "3 factors and 1 group with no effect hidden; --all shows them", or
+/// nothing when none is hidden.
+fn hidden_note(factors: usize, groups: usize) -> String {
+    let count = |n: usize, what: &str| {
+        let s = if n == 1 { "" } else { "s" };
+        format!("{n} {what}{s}")
+    };
+    let what = match (factors, groups) {
+        (0, 0) => return String::new(),
+        (f, 0) => count(f, "factor"),
+        (0, g) => count(g, "group"),
+        (f, g) => format!("{} and {}", count(f, "factor"), count(g, "group")),
+    };
+    format!("{what} with no effect hidden; --all shows them\n")
+}
+
+/// The model's factors without effect on any output, which `tornado` and
+/// `sobol` leave out: named, so that a reader looking for one knows why.
+fn not_analysed(model: &Model) -> String {
+    if model.no_effect.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = model
+        .no_effect
+        .iter()
+        .map(|n| n.factor.name.as_str())
+        .collect();
+    format!(
+        "\nnot analysed, no output depends on them (`ecoband check` says why): {}\n",
+        names.join(", ")
+    )
+}
+
+/// Per impact category, the bars sorted by swing; bars with no effect on
+/// that category are hidden unless `all`.
 pub fn tornado_table(
-    name: &str,
+    model: &Model,
     tornado: &indexmap::IndexMap<String, crate::tornado::CategoryTornado>,
     (low, high): (f64, f64),
     key_paths: bool,
+    all: bool,
 ) -> String {
     let mut out = format!(
-        "{name} — tornado: each factor at its {low} and {high} quantile, the others at baseline\n"
+        "{} — tornado: each factor at its {low} and {high} quantile (a choice: its options giving the lowest and highest output), the others at baseline\n",
+        model.name
     );
     for (id, t) in tornado {
         let _ = write!(
@@ -471,10 +539,11 @@ pub fn tornado_table(
             ]);
             row
         };
-        for b in &t.factors {
+        let shown = |b: &&crate::tornado::Bar| all || !b.has_no_effect();
+        for b in t.factors.iter().filter(shown) {
             rows.push(bar_row(b, b.label.clone(), b.factor.clone()));
         }
-        for b in &t.groups {
+        for b in t.groups.iter().filter(shown) {
             rows.push(bar_row(
                 b,
                 format!("group {}", b.label),
@@ -482,7 +551,10 @@ pub fn tornado_table(
             ));
         }
         out.push_str(&render_columns(&rows, |c| c == 0 || (key_paths && c == 1)));
+        let hidden = |bars: &[crate::tornado::Bar]| bars.iter().filter(|b| !shown(b)).count();
+        out.push_str(&hidden_note(hidden(&t.factors), hidden(&t.groups)));
     }
+    out.push_str(&not_analysed(model));
     out
 }
 
@@ -490,8 +562,15 @@ fn interval_text(ci: [f64; 2]) -> String {
     format!("[{:.4}, {:.4}]", ci[0], ci[1])
 }
 
-/// Per impact category (total), factors sorted by total-order index.
-pub fn sobol_table(name: &str, result: &crate::result::SobolResult, key_paths: bool) -> String {
+/// Per impact category (total), factors sorted by total-order index;
+/// factors with no effect on that total are hidden unless `all`.
+pub fn sobol_table(
+    model: &Model,
+    result: &crate::result::SobolResult,
+    key_paths: bool,
+    all: bool,
+) -> String {
+    let name = &model.name;
     let s = &result.settings;
     let design = match s.replicates {
         Some(r) => format!("{r} replicates × N = {}", s.n_base),
@@ -544,7 +623,8 @@ pub fn sobol_table(name: &str, result: &crate::result::SobolResult, key_paths: b
             "flags".into(),
         ]);
         let mut rows = vec![header];
-        let groups = total.groups.iter().map(|g| {
+        let shown = |i: &&crate::result::SobolIndex| all || !has_no_effect(i);
+        let groups = total.groups.iter().filter(shown).map(|g| {
             (
                 format!("group {}", g.label),
                 format!("group {}", g.factor),
@@ -553,6 +633,7 @@ pub fn sobol_table(name: &str, result: &crate::result::SobolResult, key_paths: b
         });
         let factors = order
             .into_iter()
+            .filter(shown)
             .map(|i| (i.label.clone(), i.factor.clone(), i));
         for (label, key_path, i) in factors.chain(groups) {
             let mut row = name_cells(&label, &key_path, key_paths);
@@ -569,6 +650,10 @@ pub fn sobol_table(name: &str, result: &crate::result::SobolResult, key_paths: b
         out.push_str(&render_columns(&rows, |c| {
             c == 0 || (key_paths && c == 1) || c + 1 == cols
         }));
+        let hidden =
+            |indices: &[crate::result::SobolIndex]| indices.iter().filter(|i| !shown(i)).count();
+        out.push_str(&hidden_note(hidden(&total.indices), hidden(&total.groups)));
     }
+    out.push_str(&not_analysed(model));
     out
 }

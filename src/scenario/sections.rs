@@ -102,6 +102,10 @@ pub struct ProfileSpec {
     pub lifetime_years: ValueSpec,
     pub lifetime_utilisation: Option<ValueSpec>,
     pub load: Option<ValueSpec>,
+    /// The preset's `load`, dropped because the scenario gives a fixed
+    /// `gpu_power_w`: kept only so that `check` can list it as having no
+    /// effect (a load only selects a point of a curve).
+    pub dropped_load: Option<ValueSpec>,
     pub embodied: Vec<ComponentSpec>,
     pub meta: Meta,
     /// Choices declared by the profile's preset (their values depend on
@@ -659,6 +663,7 @@ struct ProfileParts {
     lifetime_years: Option<ValueSpec>,
     lifetime_utilisation: Option<ValueSpec>,
     load: Option<ValueSpec>,
+    dropped_load: Option<ValueSpec>,
     embodied: Vec<ComponentParts>,
     meta: Meta,
     choices: Vec<ChoiceSpec>,
@@ -691,6 +696,7 @@ fn profile_parts(p: &TableNode<'_, '_>) -> Result<ProfileParts, ScenarioError> {
         lifetime_years: optional_value(p, "lifetime_years")?,
         lifetime_utilisation: optional_value(p, "lifetime_utilisation")?,
         load: optional_value(p, "load")?,
+        dropped_load: None,
         embodied: parse_embodied(p)?,
         meta: parse_meta(p)?,
         choices: Vec::new(),
@@ -712,7 +718,7 @@ impl ProfileParts {
         }
         if own.per_gpu.is_some() {
             // A load only selects a point of a curve.
-            self.load = None;
+            self.dropped_load = self.load.take();
         }
         if own.rest_of_node_w.is_some() || own.rest_of_node_ratio.is_some() {
             self.rest_of_node_w = None;
@@ -739,6 +745,7 @@ impl ProfileParts {
             lifetime_years: overlay(own.lifetime_years, self.lifetime_years),
             lifetime_utilisation: overlay(own.lifetime_utilisation, self.lifetime_utilisation),
             load: overlay(own.load, self.load),
+            dropped_load: self.dropped_load,
             embodied: self.embodied,
             meta: Meta {
                 unit: own.meta.unit.or(self.meta.unit),
@@ -796,6 +803,7 @@ impl ProfileParts {
             lifetime_years: need(p, self.lifetime_years, "lifetime_years", what)?,
             lifetime_utilisation: self.lifetime_utilisation,
             load: self.load,
+            dropped_load: self.dropped_load,
             embodied,
             meta: self.meta,
             choices: self.choices,

@@ -49,10 +49,10 @@ pub fn tornado(r: &TornadoResult) -> Vec<Figure> {
         .collect()
 }
 
-/// The name a figure shows for a factor key: the one place to change
-/// when results carry readable labels.
-fn factor_name(key: &str) -> String {
-    key.to_string()
+/// The name a figure shows for a factor: its label (its key path in
+/// results written before labels).
+fn factor_name(label: &str, key: &str) -> String {
+    super::document::readable(label, key)
 }
 
 /// `category-kind`, kept to characters every file system accepts.

@@ -30,7 +30,7 @@ pub fn figure(id: &str, series: &SobolSeries, level: f64) -> Option<Figure> {
     });
     let names: Vec<(String, f64)> = order
         .iter()
-        .map(|i| (factor_name(&i.factor), 0.0))
+        .map(|i| (factor_name(&i.label, &i.factor), 0.0))
         .collect();
     let rows = style::rows(&names, ROW, style::SMALL);
     let values = order
@@ -149,6 +149,7 @@ mod tests {
     fn index(factor: &str, s1: f64, st: f64) -> SobolIndex {
         SobolIndex {
             factor: factor.into(),
+            label: String::new(),
             s1,
             s1_ci: [s1 - 0.01, s1 + 0.01],
             st,
