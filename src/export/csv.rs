@@ -109,6 +109,7 @@ impl Exporter for Csv {
         let mut tornado = Sheet::new(&with(&[
             "kind",
             "factor",
+            "label",
             "low_input",
             "high_input",
             "output_low",
