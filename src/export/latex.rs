@@ -107,6 +107,7 @@ impl Exporter for Latex {
              \\documentclass[10pt]{article}\n\
              \\usepackage[utf8]{inputenc}\n\
              \\usepackage[T1]{fontenc}\n\
+             \\usepackage{lmodern}\n\
              \\usepackage[a4paper,landscape,margin=2cm]{geometry}\n\
              \\usepackage{booktabs}\n\
              \\usepackage{longtable}\n\

@@ -115,6 +115,13 @@ pub fn read(path: &Path) -> std::result::Result<Loaded, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read it: {e}"))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{name}: not a complete JSON file (truncated or corrupted? {e})"))?;
+    if let Some(format) = value.get("format").and_then(|f| f.as_str())
+        && format.starts_with("ecoband-part/")
+    {
+        return Err(format!(
+            "{name}: a part file of a sharded run or sobol ({format}), not a result; join every shard's part with `ecoband merge PART… --out FILE`, then report FILE"
+        ));
+    }
     let kind = value.get("kind").and_then(|k| k.as_str()).ok_or_else(|| {
         format!(
             "{name}: not an ecoband result (no `kind` field); report reads the JSON that `ecoband run|sobol|tornado|compare|baseline --out FILE` writes"
@@ -131,6 +138,11 @@ pub fn read(path: &Path) -> std::result::Result<Loaded, String> {
         "tornado" => Result::Tornado(serde_json::from_value(value.clone()).map_err(malformed)?),
         "compare" => Result::Compare(serde_json::from_value(value.clone()).map_err(malformed)?),
         "baseline" => Result::Baseline(serde_json::from_value(value.clone()).map_err(malformed)?),
+        "sweep" => {
+            return Err(format!(
+                "{name}: a `sweep` result; report renders {KINDS} results (each point of a sweep is a `run` result in the sweep's points/ folder)"
+            ));
+        }
         other => {
             return Err(format!(
                 "{name}: a `{other}` result; report renders {KINDS} results"
