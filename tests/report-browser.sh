@@ -88,7 +88,7 @@ for url in https://example.invalid/s.css http://example.invalid/i.png https://ex
     || { cat tampered.out >&2; fail "the browser check missed $url"; }
 done
 grep -q 'lack an <svg> child' tampered.out || fail "the browser check missed a figure without SVG"
-echo "tampered copy refused: $(grep -c example.invalid tampered.out) mentions of its 3 outside URLs"
+echo "tampered copy refused, each of its 3 outside URLs named"
 
 step "r.html in headless Chromium, network off"
 summary=$(node "$browser/check-report.mjs" r.html screenshot.png fig) \

@@ -713,6 +713,18 @@ fn assert_compiles(tex: &Path) {
     let pdf = std::fs::read(dir.path().join("r.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"), "no PDF");
     assert!(!log.contains("\n! "), "errors in the log");
+    // A table that runs off the page (a long cell in a column that does
+    // not wrap) shows as an overfull box; a few points are typesetting.
+    let overfull = Regex::new(r"Overfull \\hbox \(([0-9.]+)pt too wide\)").unwrap();
+    for c in overfull.captures_iter(&log) {
+        let points: f64 = c[1].parse().unwrap();
+        assert!(
+            points < 10.0,
+            "{} runs off the page: {}",
+            tex.display(),
+            &c[0]
+        );
+    }
 }
 
 #[test]

@@ -247,7 +247,8 @@ fn factor_table(model: &crate::model::Model) -> Table {
         columns: vec![
             Column::text("factor"),
             Column::text("distribution"),
-            Column::number("nominal"),
+            // An option's name or a share vector as often as a number.
+            Column::text("nominal"),
             Column::text("unit"),
             Column::text("source"),
         ],

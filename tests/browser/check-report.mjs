@@ -11,7 +11,8 @@
 //    routed, aborted and failed requests alike; also WebSockets) is
 //    recorded, and any but the report file itself fails the check.
 // Then: every <figure> holds an <svg> that the DOM parsed as SVG, the
-// sections and tables are there, nothing was logged as an error, every
+// sections and tables are there and no table is wider than the page (at
+// a 1200 px wide window), nothing was logged as an error, every
 // SVG file of SVG_DIR parses as XML (Chromium's own XML parser), and a
 // full-page screenshot is written.
 //
@@ -96,6 +97,10 @@ try {
         return svg !== null && svg.namespaceURI === 'http://www.w3.org/2000/svg';
       }).length,
       scripts: document.querySelectorAll('script').length,
+      // Tables wider than the column of text: a reader must scroll them.
+      overflowing: [...document.querySelectorAll('.table-wrap')]
+        .filter((w) => w.scrollWidth > w.clientWidth + 1)
+        .map((w) => `${w.querySelector('table')?.id} (${w.scrollWidth} px in ${w.clientWidth})`),
       height: document.documentElement.scrollHeight,
     };
   });
@@ -109,6 +114,7 @@ try {
     failures.push(`${dom.figures - dom.figuresWithSvg} of ${dom.figures} <figure> elements lack an <svg> child`);
   }
   if (dom.scripts !== 0) failures.push(`${dom.scripts} <script> elements`);
+  if (dom.overflowing.length > 0) failures.push(`tables wider than the page: ${dom.overflowing.join(', ')}`);
   if (dom.sections.length === 0) failures.push('no <section id=…>');
   if (dom.tables === 0) failures.push('no <table>');
 
