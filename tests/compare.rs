@@ -141,8 +141,16 @@ fn side_a_is_the_run_of_a() {
     );
     for (cat, impact) in run["impacts"].as_object().unwrap() {
         let mut total = impact.clone();
-        // The baseline's percentile is counted by `run` only.
-        for k in ["unit", "by_scope", "by_tag", "baseline_percentile"] {
+        // The baseline's percentile, the histograms and the convergence
+        // checkpoints are `run`'s only.
+        for k in [
+            "unit",
+            "by_scope",
+            "by_tag",
+            "baseline_percentile",
+            "distribution",
+            "convergence",
+        ] {
             total.as_object_mut().unwrap().remove(k);
         }
         assert_eq!(r["comparison"][cat]["a"], total, "{cat}");

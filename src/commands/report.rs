@@ -9,24 +9,34 @@ use crate::cli::ReportArgs;
 use crate::export::{Exporter, Output, csv, document, html, latex, load, markdown, svg, terminal};
 use crate::report::write::{check_writable, write_atomically};
 
-/// A folder target: created if missing (its parent must exist), then
-/// probed for writing.
-fn prepare_folder(dir: &Path, option: &str) -> Result<(), AppError> {
+/// A folder target, checked before anything is read: an existing folder
+/// must accept a new file; a missing one is created later (by
+/// [`create_folder`], once the report is built), so its parent must exist
+/// and accept one. Nothing is created here: a refusal or a bad result
+/// leaves no empty folder behind.
+fn check_folder(dir: &Path, option: &str) -> Result<(), AppError> {
     if dir.exists() && !dir.is_dir() {
         return Err(AppError::Input(format!(
             "{option} {}: is a file, not a folder",
             dir.display()
         )));
     }
-    if !dir.exists() {
-        std::fs::create_dir(dir).map_err(|e| {
-            AppError::Input(format!(
-                "{option} {}: cannot create the folder: {e}",
-                dir.display()
-            ))
-        })?;
+    let probe = if dir.is_dir() {
+        dir.join("probe")
+    } else {
+        // `out/` names the folder `out`: its parent is where it goes.
+        dir.components().collect::<PathBuf>()
+    };
+    check_writable(&probe).map_err(|e| AppError::Input(format!("{option} {}: {e}", dir.display())))
+}
+
+/// Creates a folder target that [`check_folder`] accepted.
+fn create_folder(dir: &Path) -> Result<(), AppError> {
+    if dir.is_dir() {
+        return Ok(());
     }
-    check_writable(&dir.join("probe")).map_err(|e| AppError::Input(format!("{option}: {e}")))
+    std::fs::create_dir(dir)
+        .map_err(|e| AppError::Io(format!("{}: cannot create the folder: {e}", dir.display())))
 }
 
 /// `target` relative to the folder of `from` when it lies inside it (how
@@ -49,6 +59,7 @@ fn write(target: &Path, output: Output) -> Result<(), AppError> {
     match output {
         Output::File(bytes) => write_atomically(target, &bytes).map_err(|e| io(target, e)),
         Output::Folder(files) => {
+            create_folder(target)?;
             for (name, bytes) in files {
                 let path = target.join(name);
                 write_atomically(&path, &bytes).map_err(|e| io(&path, e))?;
@@ -71,7 +82,7 @@ pub fn report(args: &ReportArgs) -> Result<String, AppError> {
     }
     for (target, option) in [(&args.csv, "--csv"), (&args.svg_dir, "--svg-dir")] {
         if let Some(dir) = target {
-            prepare_folder(dir, option)?;
+            check_folder(dir, option)?;
         }
     }
     let loaded = args

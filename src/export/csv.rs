@@ -3,6 +3,10 @@
 //! Files: `impacts.csv`, `histograms.csv`, `convergence.csv`,
 //! `exceedances.csv`, `sobol.csv`, `tornado.csv`, `compare.csv` and
 //! `baseline.csv`, each written only when a result has such values.
+//! Values are written in Rust's shortest round-trip form, so each parses
+//! back to the JSON's number bit for bit. A histogram's rows (`region`
+//! `bin`) come with its two tails (`below`, `above`: samples outside the
+//! binned range), so its counts add up to the sample count.
 
 use indexmap::IndexMap;
 
@@ -84,7 +88,9 @@ impl Exporter for Csv {
         let id = ["result", "scenario", "impact", "unit"];
         let with = |rest: &[&'static str]| [&id[..], rest].concat();
         let mut impacts = Sheet::new(&with(&["series_kind", "series", "statistic", "value"]))?;
-        let mut histograms = Sheet::new(&with(&["series", "bin", "bin_low", "bin_high", "count"]))?;
+        let mut histograms = Sheet::new(&with(&[
+            "series", "region", "bin", "bin_low", "bin_high", "count",
+        ]))?;
         let mut convergence = Sheet::new(&with(&[
             "samples",
             "mean",
@@ -146,19 +152,16 @@ impl Exporter for Csv {
                             }
                         }
                         if let Some(d) = &i.distribution {
-                            let all = std::iter::once(("total".to_string(), &d.total))
-                                .chain(d.by_scope.iter().map(|(s, h)| (s.clone(), h)));
-                            for (name, h) in all {
-                                for (b, count) in h.counts.iter().enumerate() {
-                                    let mut row = key(impact, &i.unit);
-                                    row.extend([
-                                        name.clone(),
-                                        b.to_string(),
-                                        num(h.edges[b]),
-                                        num(h.edges[b + 1]),
-                                        count.to_string(),
-                                    ]);
-                                    histograms.row(&row)?;
+                            let all = std::iter::once(("total".to_string(), &d.total, &i.total))
+                                .chain(d.by_scope.iter().filter_map(|(s, h)| {
+                                    i.by_scope.get(s).map(|summary| (s.clone(), h, summary))
+                                }));
+                            for (name, h, summary) in all {
+                                for row in histogram_rows(h, summary) {
+                                    let mut cells = key(impact, &i.unit);
+                                    cells.push(name.clone());
+                                    cells.extend(row);
+                                    histograms.row(&cells)?;
                                 }
                             }
                         }
@@ -337,6 +340,41 @@ impl Exporter for Csv {
         }
         Ok(Output::Folder(files))
     }
+}
+
+/// The rows of one histogram: the samples below its first edge (from the
+/// series' minimum), its bins, the samples above its last edge (to the
+/// maximum); every sample is in one row, so the counts add up to the
+/// sample count. Region, bin number (empty for the tails), low and high
+/// edge, count.
+fn histogram_rows(h: &crate::analyze::histogram::Histogram, s: &Summary) -> Vec<[String; 5]> {
+    let Some((first, last)) = h.edges.first().zip(h.edges.last()) else {
+        return Vec::new();
+    };
+    let mut rows = vec![[
+        "below".to_string(),
+        String::new(),
+        num(s.min.min(*first)),
+        num(*first),
+        h.below.to_string(),
+    ]];
+    for (b, count) in h.counts.iter().enumerate() {
+        rows.push([
+            "bin".to_string(),
+            b.to_string(),
+            num(h.edges[b]),
+            num(h.edges[b + 1]),
+            count.to_string(),
+        ]);
+    }
+    rows.push([
+        "above".to_string(),
+        String::new(),
+        num(*last),
+        num(s.max.max(*last)),
+        h.above.to_string(),
+    ]);
+    rows
 }
 
 /// A tornado input: a number as written in full, an option by name.

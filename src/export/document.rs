@@ -249,7 +249,8 @@ fn factor_table(model: &crate::model::Model) -> Table {
             Column::text("factor"),
             Column::text("key path"),
             Column::text("distribution"),
-            Column::number("nominal"),
+            // An option's name or a share vector as often as a number.
+            Column::text("nominal"),
             Column::text("unit"),
             Column::text("source"),
         ],

@@ -61,16 +61,45 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Characters beyond which a cell would make its column too wide for the
+/// page unless it wraps (3.8 cm of 10 pt text holds about 35).
+const LONG_CELL: usize = 35;
+
 fn table(out: &mut String, t: &Table) {
     // A free-text column that may be long (sources) wraps in a paragraph
-    // column; the others keep their natural width.
+    // column, and so does any column with a long cell (a Dirichlet's
+    // shares, a choice's options): a longtable does not wrap by itself and
+    // would run off the page. The others keep their natural width.
     let spec: String = t
         .columns
         .iter()
-        .map(|c| match (c.numeric, c.name.as_str()) {
-            (true, _) => "r".to_string(),
-            (false, "source" | "flags") => "p{6cm}".to_string(),
-            _ => "l".to_string(),
+        .enumerate()
+        .map(|(i, c)| {
+            // Only text that can break at spaces is worth wrapping (a
+            // factor's dotted name cannot).
+            let longest = t
+                .rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .filter(|cell| cell.contains(' '))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0);
+            match (c.numeric, c.name.as_str()) {
+                (false, "source" | "flags") => {
+                    ">{\\raggedright\\arraybackslash}p{5.5cm}".to_string()
+                }
+                _ if longest > LONG_CELL => {
+                    let align = if c.numeric {
+                        "raggedleft"
+                    } else {
+                        "raggedright"
+                    };
+                    format!(">{{\\{align}\\arraybackslash}}p{{3.8cm}}")
+                }
+                (true, _) => "r".to_string(),
+                _ => "l".to_string(),
+            }
         })
         .collect();
     let header: Vec<String> = t.columns.iter().map(|c| escape(&c.name)).collect();
@@ -107,6 +136,7 @@ impl Exporter for Latex {
              \\documentclass[10pt]{article}\n\
              \\usepackage[utf8]{inputenc}\n\
              \\usepackage[T1]{fontenc}\n\
+             \\usepackage{lmodern}\n\
              \\usepackage[a4paper,landscape,margin=2cm]{geometry}\n\
              \\usepackage{booktabs}\n\
              \\usepackage{longtable}\n\

@@ -113,16 +113,20 @@ impl Loaded {
 pub fn read(path: &Path) -> std::result::Result<Loaded, String> {
     let name = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read it: {e}"))?;
-    // Parsed straight from the text into each kind's own types (not via
-    // a `serde_json::Value`, whose maps sort their keys): categories, tags
-    // and factors keep the order the result was written in.
-    #[derive(serde::Deserialize)]
-    struct Head {
-        kind: Option<String>,
+    // The JSON is checked whole first (to say what a file that is not a
+    // result is), then parsed straight from the text into each kind's own
+    // types: a `serde_json::Value`'s maps sort their keys, so categories,
+    // tags and factors would lose the order the result was written in.
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{name}: not a complete JSON file (truncated or corrupted? {e})"))?;
+    if let Some(format) = value.get("format").and_then(|f| f.as_str())
+        && format.starts_with("ecoband-part/")
+    {
+        return Err(format!(
+            "{name}: a part file of a sharded run or sobol ({format}), not a result; join every shard's part with `ecoband merge PART… --out FILE`, then report FILE"
+        ));
     }
-    let head: Head = serde_json::from_str(&text)
-        .map_err(|e| format!("{name}: not a complete JSON object (truncated or corrupted? {e})"))?;
-    let kind = head.kind.ok_or_else(|| {
+    let kind = value.get("kind").and_then(|k| k.as_str()).ok_or_else(|| {
         format!(
             "{name}: not an ecoband result (no `kind` field); report reads the JSON that `ecoband run|sobol|tornado|compare|baseline --out FILE` writes"
         )
@@ -132,12 +136,17 @@ pub fn read(path: &Path) -> std::result::Result<Loaded, String> {
             "{name}: a `{kind}` result that this ecoband cannot read ({e}); was it written by another version or edited?"
         )
     };
-    let result = match kind.as_str() {
+    let result = match kind {
         "run" => Result::Run(serde_json::from_str(&text).map_err(malformed)?),
         "sobol" => Result::Sobol(serde_json::from_str(&text).map_err(malformed)?),
         "tornado" => Result::Tornado(serde_json::from_str(&text).map_err(malformed)?),
         "compare" => Result::Compare(serde_json::from_str(&text).map_err(malformed)?),
         "baseline" => Result::Baseline(serde_json::from_str(&text).map_err(malformed)?),
+        "sweep" => {
+            return Err(format!(
+                "{name}: a `sweep` result; report renders {KINDS} results (each point of a sweep is a `run` result in the sweep's points/ folder)"
+            ));
+        }
         other => {
             return Err(format!(
                 "{name}: a `{other}` result; report renders {KINDS} results"
