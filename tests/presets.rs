@@ -10,7 +10,7 @@ mod common;
 use assert_cmd::Command;
 use predicates::str::contains;
 
-use ecoband::model::{self, Series, outputs};
+use ecoband::model::{self, Factor, FactorKind, Series, outputs};
 use ecoband::presets::{KINDS, PresetKind, boavizta};
 use ecoband::scenario::preset::{catalogue, names};
 use ecoband::scenario::{ModelSpec, ProfileSpec, Scenario, ValueKind, ValueSpec};
@@ -256,6 +256,7 @@ fn datacenter_nominals_are_the_cited_source_values() {
         ("industry-average", 1.58, 0.569), // Uptime 2023 [P]; Microsoft US [J]
         ("jean-zay", 1.2, 0.2),            // BLOOM Table 4 [S]; not published [J]
         ("jupiter-ai2", 1.2, 0.0),         // Morrison et al. §3.1 [S]
+        ("hpc-centre", 1.2, 0.2),          // Jean Zay, Jupiter 1.2 [S]; [J]
     ];
     assert_eq!(names(PresetKind::Datacenter).unwrap().len(), cases.len());
     for (name, pue, wue) in cases {
@@ -694,4 +695,194 @@ fn the_readme_example_runs() {
     for f in &m.factors {
         assert!(f.source.is_some(), "{} has no source", f.name);
     }
+}
+
+/// The presets added for issue 12 item 5, by kind.
+const NEW_PRESETS: [(PresetKind, &str); 6] = [
+    (PresetKind::Hardware, "a100-sxm-8"),
+    (PresetKind::Hardware, "h100-pcie-8"),
+    (PresetKind::Datacenter, "hpc-centre"),
+    (PresetKind::Electricity, "KOR"),
+    (PresetKind::Electricity, "SGP"),
+    (PresetKind::Electricity, "USA-IA"),
+];
+
+/// The default tables with one preset replaced by `name`.
+fn tables_with(kind: PresetKind, name: &str) -> String {
+    let quoted = format!("\"{name}\"");
+    match kind {
+        PresetKind::Electricity => DEFAULT_TABLES.replace("\"FRA\"", &quoted),
+        PresetKind::Datacenter => DEFAULT_TABLES.replace("\"industry-average\"", &quoted),
+        PresetKind::Hardware => DEFAULT_TABLES.replace("\"dgx-h100\"", &quoted),
+    }
+}
+
+#[test]
+fn new_presets_load_and_check_runs_on_each() {
+    for (kind, name) in NEW_PRESETS {
+        assert!(
+            names(kind).unwrap().iter().any(|n| n == name),
+            "{name} is not a {} preset",
+            kind.name()
+        );
+        let text = scenario_with(&tables_with(kind, name));
+        let m = model::compile(&parse(&text)).unwrap();
+        let (out, _) = m.baseline();
+        assert!(out.iter().all(|x| x.is_finite()), "{name}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = common::write_scenario(dir.path(), "p.toml", &text);
+        ecoband()
+            .arg("check")
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(contains(format!("preset `{name}` ({}:", kind.file())));
+    }
+}
+
+/// Every factor and constant of a compiled scenario, with whether it is
+/// at a range bound (factors only).
+fn every_factor(m: &model::Model) -> Vec<&Factor> {
+    m.factors
+        .iter()
+        .chain(m.no_effect.iter().map(|n| &n.factor))
+        .collect()
+}
+
+#[test]
+fn every_preset_value_has_a_source_and_a_label() {
+    for info in catalogue().unwrap() {
+        let s = parse(&scenario_with(&tables_with(info.kind, &info.name)));
+        let m = model::compile(&s).unwrap();
+        for f in every_factor(&m) {
+            assert!(
+                f.source.as_deref().is_some_and(|x| !x.trim().is_empty()),
+                "{}: factor {} has no source",
+                info.name,
+                f.name
+            );
+            assert!(
+                f.label_given,
+                "{}: factor {} has no label",
+                info.name, f.name
+            );
+        }
+        for c in m
+            .constants
+            .iter()
+            .filter(|c| !c.name.starts_with("inventory"))
+        {
+            assert!(
+                c.source.as_deref().is_some_and(|x| !x.trim().is_empty()),
+                "{}: {} has no source",
+                info.name,
+                c.name
+            );
+            assert!(c.label_given, "{}: {} has no label", info.name, c.name);
+        }
+    }
+}
+
+#[test]
+fn no_nominal_sits_at_a_range_bound_without_a_note() {
+    let mut at_bound = Vec::new();
+    for info in catalogue().unwrap() {
+        let s = parse(&scenario_with(&tables_with(info.kind, &info.name)));
+        let m = model::compile(&s).unwrap();
+        for f in every_factor(&m) {
+            let FactorKind::Scalar(d) = &f.kind else {
+                continue;
+            };
+            let (lo, hi) = d.support();
+            if lo < hi && (f.nominal == lo || f.nominal == hi) {
+                at_bound.push(f.name.clone());
+                assert!(
+                    f.note.as_deref().is_some_and(|n| n.contains("bound")),
+                    "{}: {} has its nominal {} at a bound of [{lo}, {hi}] and no note saying why",
+                    info.name,
+                    f.name,
+                    f.nominal
+                );
+            }
+        }
+    }
+    // The one-sided grid ranges, Scaleway DC5's WUE and BLOOM's lifetime.
+    assert!(at_bound.iter().any(|n| n == "electricity.gwp"));
+    assert!(at_bound.iter().any(|n| n == "datacenter.wue_onsite"));
+    assert!(at_bound.iter().any(|n| n.ends_with("lifetime_years")));
+}
+
+#[test]
+fn new_grid_nominals_are_the_cited_source_values() {
+    // (zone, gwp, pe, adp, water L/kWh): KOR as the rule at the top of
+    // presets/electricity.toml (OWID 0.41427 via EcoLogits; BoaviztAPI
+    // v2.4.1 pe 10.199, adpe 5.18017e-08, adpf 9.91356, wu 0.001887679
+    // m3/kWh; Ember 2020 0.444); SGP BoaviztAPI (Ember 2020 0.489, pe
+    // 10.477, adpe 1.98459e-08, adpf 10.3089), water Malaysia's 1.6778
+    // (EcoLogits) as proxy; USA-IA OLMo's Iowa figures, pe and adp USA's.
+    let cases = [
+        ("KOR", 0.41427, 10.199, 5.18017e-08, 1.887679, 9.91356),
+        ("SGP", 0.489, 10.477, 1.98459e-08, 1.6778, 10.3089),
+        ("USA-IA", 0.351, 11.358, 9.8555e-08, 3.10, 9.68839),
+    ];
+    for (zone, g, p, a, w, fossil) in cases {
+        let [gwp, pe, adp, water] = electricity(zone);
+        assert_rel(&format!("{zone} gwp"), nominal_range(&gwp).0, g, 1e-9);
+        let (pn, plo, phi) = nominal_range(&pe);
+        assert_rel(&format!("{zone} pe"), pn, p, 1e-9);
+        assert_rel(&format!("{zone} pe min"), plo, fossil, 1e-9);
+        assert!(phi > pn);
+        assert_rel(&format!("{zone} adp"), nominal_range(&adp).0, a, 1e-4);
+        let (wn, wlo, whi) = nominal_range(&water);
+        assert_rel(&format!("{zone} water"), wn, w, 1e-4);
+        assert!(wlo < wn && wn < whi, "{zone} water range");
+    }
+    // KOR's range spans its two sources.
+    let (_, lo, hi) = nominal_range(&electricity("KOR")[0]);
+    assert_eq!((lo, hi), (0.41427, 0.444));
+}
+
+#[test]
+fn new_node_totals_are_boaviztas_recomputation() {
+    // Through the whole pipeline, as for dgx-h100: the nodes' embodied
+    // impacts at the presets' nominal values equal BoaviztAPI's server
+    // model (src/presets/boavizta.rs), to the 5 digits the presets write.
+    for (preset, server) in [
+        ("a100-sxm-8", boavizta::DGX_A100),
+        ("h100-pcie-8", boavizta::H100_PCIE_8),
+    ] {
+        let [gwp, pe, adp] = node_embodied(&format!("[profiles.node]\npreset = \"{preset}\""));
+        let expected = boavizta::server(&server).total();
+        assert_rel(&format!("{preset} gwp"), gwp, expected.gwp, 1e-5);
+        assert_rel(&format!("{preset} pe"), pe, expected.pe, 1e-5);
+        assert_rel(&format!("{preset} adp"), adp, expected.adp, 1e-5);
+    }
+    // The GPUs' nominal factors are the formula's on their rows.
+    let [g, e, a] = factors(&profile("a100-sxm-8"), "gpu");
+    let gpu = boavizta::gpu(&boavizta::A100_SXM4_40GB);
+    assert_rel("a100 gwp", g, gpu.gwp, 1e-4);
+    assert_rel("a100 pe", e, gpu.pe, 1e-4);
+    assert_rel("a100 adp", a, gpu.adp, 1e-4);
+    let (_, _, max) = nominal_range(
+        component(&profile("a100-sxm-8"), "gpu").factors[0]
+            .as_ref()
+            .unwrap(),
+    );
+    assert_rel(
+        "a100 80GB",
+        max,
+        boavizta::gpu(&boavizta::A100_SXM4_80GB_VARIANT).gwp,
+        1e-4,
+    );
+    let [g, e, a] = factors(&profile("h100-pcie-8"), "gpu");
+    let gpu = boavizta::gpu(&boavizta::H100_PCIE_80GB_PROXY);
+    assert_rel("h100 pcie gwp", g, gpu.gwp, 1e-4);
+    assert_rel("h100 pcie pe", e, gpu.pe, 1e-4);
+    assert_rel("h100 pcie adp", a, gpu.adp, 1e-4);
+    // CPU: EPYC 7742 by die area.
+    let cpu = boavizta::cpu(boavizta::EPYC_7742_DIE_MM2);
+    let [g, e, a] = factors(&profile("a100-sxm-8"), "cpu");
+    assert_rel("epyc gwp", g, cpu.gwp, 1e-6);
+    assert_rel("epyc pe", e, cpu.pe, 1e-6);
+    assert_rel("epyc adp", a, cpu.adp, 1e-5);
 }

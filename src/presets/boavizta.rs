@@ -239,6 +239,97 @@ pub const DGX_H100: Server = Server {
     psu_kg: PSU_MASS_KG[0],
 };
 
+/// AMD EPYC 7742 die area: I/O die 416 mm² + 16 × 74 mm² = 1,600 mm²
+/// [P crowdsourcing/cpu_specs.csv `total_die_size`].
+pub const EPYC_7742_DIE_MM2: f64 = 1600.0;
+
+/// "NVIDIA A100 SXM4 40GB" row of `crowdsourcing/gpu_specs.csv` [P]:
+/// 6 VRAM dies, 40 GB, die_surface 1,798 mm² (effective), PWB 105 cm²,
+/// casing 0.09 kg, heatsink 1.25 kg, mass 1.56 kg.
+pub const A100_SXM4_40GB: GpuSpec = GpuSpec {
+    die_effective_mm2: 1798.0,
+    vram_gb: 40.0,
+    vram_dies: 6.0,
+    pwb_cm2: 105.0,
+    casing_kg: 0.09,
+    heatsink_kg: 1.25,
+    mass_kg: 1.56,
+    boat_km: 19_000.0,
+    truck_km: 1_000.0,
+    plane_km: 0.0,
+};
+
+/// The A100 SXM4 80GB has no row: the 40GB row with 80 GB of HBM (the
+/// same GA100 die and board) [I from P].
+pub const A100_SXM4_80GB_VARIANT: GpuSpec = GpuSpec {
+    vram_gb: 80.0,
+    ..A100_SXM4_40GB
+};
+
+/// "NVIDIA A100 PCIe 40GB" row of `crowdsourcing/gpu_specs.csv` [P]:
+/// 6 VRAM dies, 40 GB, die_surface 1,798 mm², PWB 234.36 cm², casing
+/// 0.387 kg, heatsink 0.609 kg, mass 1.23 kg.
+pub const A100_PCIE_40GB: GpuSpec = GpuSpec {
+    die_effective_mm2: 1798.0,
+    vram_gb: 40.0,
+    vram_dies: 6.0,
+    pwb_cm2: 234.36,
+    casing_kg: 0.387,
+    heatsink_kg: 0.609,
+    mass_kg: 1.23,
+    boat_km: 19_000.0,
+    truck_km: 1_000.0,
+    plane_km: 0.0,
+};
+
+/// The H100 PCIe 80GB has no row: the H100 SXM 80GB row's die and HBM
+/// (the same GH100 die, 80 GB) on the A100 PCIe 40GB row's dual-slot
+/// board, casing, heatsink and mass (the same PCIe form factor) [I, proxy].
+pub const H100_PCIE_80GB_PROXY: GpuSpec = GpuSpec {
+    die_effective_mm2: H100_SXM_80GB.die_effective_mm2,
+    vram_gb: H100_SXM_80GB.vram_gb,
+    vram_dies: H100_SXM_80GB.vram_dies,
+    ..A100_PCIE_40GB
+};
+
+/// A DGX A100 (320 GB) node at Boavizta's defaults: 8 × A100 SXM4 40GB,
+/// 2 × EPYC 7742, 1 TB RAM as 16 × 64 GB at the mean density, 19.2 TB of
+/// NVMe as 6 drives (2 × 1.92 TB + 4 × 3.84 TB, 3.2 TB on average) at the
+/// mean density, 6 PSUs at 2.99 kg (NVIDIA DGX A100 datasheet for the bill
+/// of materials; stick and PSU masses assumed, see presets/hardware.toml).
+pub const DGX_A100: Server = Server {
+    gpus: 8.0,
+    gpu: A100_SXM4_40GB,
+    cpus: 2.0,
+    cpu_die_mm2: EPYC_7742_DIE_MM2,
+    ram_sticks: 16.0,
+    ram_stick_gb: 64.0,
+    ram_density: RAM_DENSITY_GB_PER_CM2[0],
+    ssds: 6.0,
+    ssd_gb: 3200.0,
+    ssd_density: SSD_DENSITY_GB_PER_CM2[0],
+    psus: 6.0,
+    psu_kg: PSU_MASS_KG[0],
+};
+
+/// A generic 8-GPU PCIe server with H100 PCIe 80GB cards: 2 × Xeon
+/// Platinum 8480, 1 TB RAM as 16 × 64 GB, 2 × 3.84 TB SSD, 4 PSUs at
+/// 2.99 kg (an assumed configuration, see presets/hardware.toml).
+pub const H100_PCIE_8: Server = Server {
+    gpus: 8.0,
+    gpu: H100_PCIE_80GB_PROXY,
+    cpus: 2.0,
+    cpu_die_mm2: XEON_8480_DIE_MM2,
+    ram_sticks: 16.0,
+    ram_stick_gb: 64.0,
+    ram_density: RAM_DENSITY_GB_PER_CM2[0],
+    ssds: 2.0,
+    ssd_gb: 3840.0,
+    ssd_density: SSD_DENSITY_GB_PER_CM2[0],
+    psus: 4.0,
+    psu_kg: PSU_MASS_KG[0],
+};
+
 /// Per-component embodied impacts of a server (count × per-unit value).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ServerBreakdown {
@@ -360,6 +451,38 @@ mod tests {
         close(b.ssds.gwp, 692.0, 0.5);
         close(b.psus.gwp, 436.0, 0.5);
         close(b.cpus.gwp, 93.0, 0.5);
+    }
+
+    #[test]
+    fn a100_rows_match_lca_data() {
+        // lca-data §3.1: A100 SXM4 40GB 273.4 / 3,722 / 0.00374; A100 PCIe
+        // 40GB 275.7 / 3,834 / 0.00431.
+        let g = gpu(&A100_SXM4_40GB);
+        close(g.gwp, 273.4, 0.05);
+        close(g.pe, 3722.0, 0.5);
+        close(g.adp, 0.00374, 0.000005);
+        let g = gpu(&A100_PCIE_40GB);
+        close(g.gwp, 275.7, 0.05);
+        close(g.pe, 3834.0, 0.5);
+        close(g.adp, 0.00431, 0.000005);
+        // 80 GB of HBM instead of 40: more VRAM die, the rest the same.
+        let g80 = gpu(&A100_SXM4_80GB_VARIANT);
+        close(g80.gwp, 521.8, 0.05);
+        // The H100 PCIe proxy: H100 die and HBM, PCIe board: below the SXM.
+        let p = gpu(&H100_PCIE_80GB_PROXY);
+        close(p.gwp, 567.2, 0.05);
+        assert!(p.gwp < gpu(&H100_SXM_80GB).gwp);
+    }
+
+    #[test]
+    fn epyc_7742_and_new_nodes() {
+        let c = cpu(EPYC_7742_DIE_MM2);
+        close(c.gwp, 40.66, 0.005);
+        close(c.pe, 580.0, 0.005);
+        let a = server(&DGX_A100);
+        close(a.gpus.gwp, 8.0 * 273.388, 0.01);
+        let h = server(&H100_PCIE_8);
+        close(h.gpus.gwp, 8.0 * 567.216, 0.01);
     }
 
     #[test]
