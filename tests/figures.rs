@@ -119,14 +119,15 @@ fn moshi_figures_are_well_formed_labelled_and_complete() {
             assert_eq!(rects(&doc, "#0072B2"), indices.len() + 1, "{name}");
             for i in indices {
                 // A long name wraps over lines that follow each other.
-                let factor = i["factor"].as_str().unwrap();
+                // Figures name factors by their labels.
+                let factor = i["label"].as_str().unwrap();
                 assert!(all.contains(factor), "{name}: {factor} missing");
             }
         }
         if name.ends_with("-tornado.svg") {
             let bars = tornado["tornado"][category]["factors"].as_array().unwrap();
             for b in bars {
-                let factor = b["factor"].as_str().unwrap();
+                let factor = b["label"].as_str().unwrap();
                 assert!(all.contains(factor), "{name}: {factor} missing");
             }
             // Every bar's two parts (some of zero width) and the legend.

@@ -365,8 +365,8 @@ fn csv_sobol_and_tornado_match_the_json() {
     assert_eq!(
         &header[4..],
         [
-            "series", "kind", "factor", "factor2", "index", "estimate", "ci_low", "ci_high",
-            "level", "flags"
+            "series", "kind", "factor", "label", "factor2", "label2", "index", "estimate",
+            "ci_low", "ci_high", "level", "flags"
         ]
     );
     let mut index: BTreeMap<(String, String, String, String), &BTreeMap<String, String>> =
@@ -420,6 +420,7 @@ fn csv_sobol_and_tornado_match_the_json() {
         [
             "kind",
             "factor",
+            "label",
             "low_input",
             "high_input",
             "output_low",
@@ -659,6 +660,7 @@ fn markdown_has_every_heading_and_well_shaped_tables() {
     assert_eq!(tables.len(), m.text("r.html").matches("<table").count());
     assert!(tables.contains(&vec![
         "factor".to_string(),
+        "key path".into(),
         "distribution".into(),
         "nominal".into(),
         "unit".into(),

@@ -394,9 +394,10 @@ fn tables_hide_factors_with_no_effect_unless_all() {
     let out = dir.path().join("s.json");
     let table = |all: bool| {
         let mut cmd = Command::cargo_bin("ecoband").unwrap();
+        // Key paths shown, so the factor is found by the name --set uses.
         cmd.arg("sobol")
             .arg(&path)
-            .args(["--n-base", "256", "--out"])
+            .args(["--key-paths", "--n-base", "256", "--out"])
             .arg(&out);
         if all {
             cmd.arg("--all");

@@ -198,6 +198,7 @@ fn a_choice_spans_its_lowest_and_highest_option_on_bloom() {
         .unwrap()
         .arg("tornado")
         .arg(&bloom)
+        .arg("--key-paths")
         .arg("--out")
         .arg(&out)
         .assert()
@@ -302,7 +303,12 @@ fn tables_hide_factors_with_no_effect_unless_all() {
     let out = dir.path().join("t.json");
     let table = |all: bool| {
         let mut cmd = Command::cargo_bin("ecoband").unwrap();
-        cmd.arg("tornado").arg(&path).arg("--out").arg(&out);
+        // Key paths shown, so the factor is found by the name --set uses.
+        cmd.arg("tornado")
+            .arg(&path)
+            .arg("--key-paths")
+            .arg("--out")
+            .arg(&out);
         if all {
             cmd.arg("--all");
         }

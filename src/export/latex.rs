@@ -86,6 +86,8 @@ fn table(out: &mut String, t: &Table) {
                 .max()
                 .unwrap_or(0);
             match (c.numeric, c.name.as_str()) {
+                // A key path has no spaces but breaks after its dots.
+                (false, "key path") => ">{\\raggedright\\arraybackslash}p{4.5cm}".to_string(),
                 (false, "source" | "flags") => {
                     ">{\\raggedright\\arraybackslash}p{5.5cm}".to_string()
                 }
@@ -122,7 +124,17 @@ fn table(out: &mut String, t: &Table) {
     );
     let _ = writeln!(out, "\\bottomrule\n\\endfoot");
     for row in &t.rows {
-        let cells: Vec<String> = row.iter().map(|c| escape(c)).collect();
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&t.columns)
+            .map(|(cell, c)| {
+                if c.name == "key path" {
+                    escape(cell).replace('.', ".\\allowbreak{}")
+                } else {
+                    escape(cell)
+                }
+            })
+            .collect();
         let _ = writeln!(out, "{} \\\\", cells.join(" & "));
     }
     let _ = writeln!(out, "\\end{{longtable}}\n");
