@@ -53,7 +53,10 @@ pub fn figure(id: &str, t: &CategoryTornado, settings: &TornadoSettings) -> Opti
     });
     let m = Magnitude::for_value(&t.unit, t.baseline_output);
     let base = m.of(t.baseline_output);
-    let names: Vec<(String, f64)> = bars.iter().map(|b| (factor_name(&b.label, &b.factor), 0.0)).collect();
+    let names: Vec<(String, f64)> = bars
+        .iter()
+        .map(|b| (factor_name(&b.label, &b.factor), 0.0))
+        .collect();
     let rows = style::rows(&names, ROW, style::SMALL);
     let low_q = level_text(settings.low);
     let high_q = level_text(settings.high);
