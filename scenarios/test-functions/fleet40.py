@@ -1,13 +1,13 @@
 """Writes fleet40.toml: the k = 40 fleet benchmark model's inputs with the
 parameters computed in double precision exactly as the model's definition
-(shared/perf/lca_like_model.md) writes them, printed with repr so that the
+(the fleet model of bench/compare/ (its SALib definition)) writes them, printed with repr so that the
 TOML literals are the same doubles numpy uses.
 
     python3 scenarios/test-functions/fleet40.py > scenarios/test-functions/fleet40.toml
 """
 import math
 
-SPEC = "shared/perf/lca_like_model.md"
+SPEC = "the fleet model of bench/compare/ (its SALib definition)"
 
 print(f"""# The k = 40 "fleet" benchmark model ({SPEC}): the annual CO2e of
 # 10 groups of machines, y = sum_g hours_g (P_g load_g PUE CI + E_(g mod 8)).

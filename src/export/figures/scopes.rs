@@ -5,7 +5,7 @@
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::style::{self, Entry, Font, Frame, Key, Scale};
+use super::style::{self, Entry, Font, Key, Scale};
 use super::{category_name, finish};
 use crate::export::document::Figure;
 use crate::result::RunResult;
@@ -69,15 +69,7 @@ pub fn figure(r: &RunResult) -> Option<Figure> {
             text: (*s).clone(),
         })
         .collect();
-    let left = style::PAD + rows.name_width + 12.0;
-    let (legend_x, legend_width) = style::legend_place(&legend, left);
-    let top = style::PAD + style::legend_height(&legend, legend_width) + 8.0;
-    let frame = Frame {
-        left,
-        top,
-        right: style::WIDTH - style::PAD - 16.0,
-        bottom: top + rows.height(),
-    };
+    let (frame, legend_x, legend_width) = rows.frame(&legend);
     // Shares that add to a little over 100 % (rounding in the run) still fit.
     let hi = bars
         .iter()

@@ -5,7 +5,7 @@
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::style::{self, Entry, Font, Frame, Key, Scale};
+use super::style::{self, Entry, Font, Key, Scale};
 use super::{category_name, factor_name, figure_id, finish};
 use crate::export::document::Figure;
 use crate::export::numbers::level as level_text;
@@ -56,15 +56,7 @@ pub fn figure(id: &str, series: &SobolSeries, level: f64) -> Option<Figure> {
             text: format!("{level} interval"),
         },
     ];
-    let left = style::PAD + rows.name_width + 12.0;
-    let (legend_x, legend_width) = style::legend_place(&legend, left);
-    let top = style::PAD + style::legend_height(&legend, legend_width) + 8.0;
-    let frame = Frame {
-        left,
-        top,
-        right: style::WIDTH - style::PAD - 16.0,
-        bottom: top + rows.height(),
-    };
+    let (frame, legend_x, legend_width) = rows.frame(&legend);
     let xs = Scale {
         lo,
         hi,

@@ -710,6 +710,23 @@ pub fn rows(names: &[(String, f64)], min_height: f64, px: f64) -> Rows {
 }
 
 impl Rows {
+    /// The layout of a chart with one row per name (forest, scopes,
+    /// Sobol', tornado): the names on the left, `legend` above, the plot
+    /// frame to the right of the names. Returns the frame and the legend's
+    /// x and width.
+    pub fn frame(&self, legend: &[Entry]) -> (Frame, f64, f64) {
+        let left = PAD + self.name_width + 12.0;
+        let (legend_x, legend_width) = legend_place(legend, left);
+        let top = PAD + legend_height(legend, legend_width) + 8.0;
+        let frame = Frame {
+            left,
+            top,
+            right: WIDTH - PAD - 16.0,
+            bottom: top + self.height(),
+        };
+        (frame, legend_x, legend_width)
+    }
+
     pub fn height(&self) -> f64 {
         self.spans.last().map_or(0.0, |s| s.1)
     }

@@ -6,7 +6,7 @@ use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde_json::Value;
 
-use super::style::{self, Entry, Font, Frame, Key, Scale};
+use super::style::{self, Entry, Font, Key, Scale};
 use super::{axis_title, category_name, factor_name, figure_id, finish};
 use crate::export::document::Figure;
 use crate::export::numbers::{Magnitude, figures, level as level_text};
@@ -74,15 +74,7 @@ pub fn figure(id: &str, t: &CategoryTornado, settings: &TornadoSettings) -> Opti
             text: format!("baseline output {}", style::minus(&figures(base, 3))),
         },
     ];
-    let left = style::PAD + rows.name_width + 12.0;
-    let (legend_x, legend_width) = style::legend_place(&legend, left);
-    let top = style::PAD + style::legend_height(&legend, legend_width) + 8.0;
-    let frame = Frame {
-        left,
-        top,
-        right: style::WIDTH - style::PAD - 16.0,
-        bottom: top + rows.height(),
-    };
+    let (frame, legend_x, legend_width) = rows.frame(&legend);
     let width = frame.right - frame.left;
     // Each bar's ends in display units, the left one first, with the text
     // of the input that gives each end.
