@@ -1,5 +1,8 @@
-//! docs/model.md's settled points, checked on the BLOOM worked example:
-//! every scope of every output follows from the equations shown there.
+//! docs/model.md's settled points: every scope of every output of the
+//! BLOOM worked example follows from the equations shown there, and each
+//! rule the text settles (a share set's nominal, ties between options,
+//! which load a row gets) holds on a scenario where another rule would
+//! give another number.
 
 mod common;
 
@@ -64,5 +67,136 @@ fn bloom_scopes_follow_the_documented_equations() {
         s("water", "embodied"),
         0.0,
         "no embodied water factor given"
+    );
+}
+
+/// The baseline JSON of a scenario written from `text`.
+fn baseline_of(text: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::write_scenario(dir.path(), "s.toml", text);
+    let out = dir.path().join("b.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_ecoband"))
+        .arg("baseline")
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap()
+}
+
+/// MINIMAL's site and node (PUE 1.2, grid 0.1 kgCO2e/kWh, 400 W per GPU)
+/// with `rest` for the profile tail and inventory.
+fn scenario(rest: &str) -> String {
+    format!(
+        "[scenario]\nname = \"doc\"\n\n[datacenter]\npue = 1.2\nwue_onsite = 0.5\n\n[electricity]\ngwp = 0.1\npe = 10.0\nadp = 1e-8\nwater = 2.0\n\n{rest}"
+    )
+}
+
+#[test]
+fn a_share_sets_nominal_is_its_renormalised_shares_not_the_dirichlet_mode() {
+    // Shares summing to 1.0002 (within sum_tolerance) are renormalised; with
+    // concentration 10 the Dirichlet's mode would give a 0.1876 share.
+    let v = baseline_of(&scenario(
+        r#"[shares.phase]
+total = 1000
+shares = { a = 0.2501, b = 0.7501 }
+sum_tolerance = 0.001
+concentration = 10
+
+[profiles.node]
+gpus_per_node = 8
+gpu_power_w = 400
+lifetime_years = 5
+
+[[inventory]]
+name = "a"
+profile = "node"
+share = "phase.a"
+tags = { phase = "a" }
+
+[[inventory]]
+name = "b"
+profile = "node"
+share = "phase.b"
+tags = { phase = "b" }
+"#,
+    ));
+    let share = 0.2501 / 1.0002;
+    let a = v["baseline"]["energy_kwh"]["by_tag"]["phase"]["a"]
+        .as_f64()
+        .unwrap();
+    close(a, 1000.0 * share * 0.4 * 1.2, "share a's facility energy");
+}
+
+#[test]
+fn equally_probable_options_give_the_first_declared_as_nominal() {
+    let v = baseline_of(&scenario(
+        r#"[choices.source]
+options = ["low", "high"]
+
+[profiles.node]
+gpus_per_node = 8
+gpu_power_w = { choice = "source", values = { low = 300, high = 500 } }
+lifetime_years = 5
+
+[[inventory]]
+name = "run"
+profile = "node"
+gpu_hours = 1000
+"#,
+    ));
+    let e = v["baseline"]["energy_kwh"]["total"].as_f64().unwrap();
+    close(e, 1000.0 * 0.3 * 1.2, "the first option, low");
+}
+
+#[test]
+fn a_rows_load_beats_its_profiles_which_beats_the_default() {
+    let curve = r#"[defaults]
+load = 0.2
+
+[profiles.node]
+gpus_per_node = 8
+gpu_power_curve = [ { load = 0.0, watts = 100 }, { load = 1.0, watts = 500 } ]
+rest_of_node_w = 0
+lifetime_years = 5
+PROFILE_LOAD
+
+[[inventory]]
+name = "own"
+profile = "node"
+gpu_hours = 1000
+load = 0.9
+tags = { row = "own" }
+
+[[inventory]]
+name = "inherited"
+profile = "node"
+gpu_hours = 1000
+tags = { row = "inherited" }
+"#;
+    let it = |v: &serde_json::Value, row: &str| {
+        v["baseline"]["energy_kwh"]["by_tag"]["row"][row]
+            .as_f64()
+            .unwrap()
+            / 1.2
+    };
+    let with_profile = baseline_of(&scenario(&curve.replace("PROFILE_LOAD", "load = 0.5")));
+    close(
+        it(&with_profile, "own"),
+        1000.0 * 0.46,
+        "the row's 0.9: 460 W",
+    );
+    close(
+        it(&with_profile, "inherited"),
+        1000.0 * 0.30,
+        "the profile's 0.5: 300 W",
+    );
+    let defaults_only = baseline_of(&scenario(&curve.replace("PROFILE_LOAD", "")));
+    close(
+        it(&defaults_only, "inherited"),
+        1000.0 * 0.18,
+        "[defaults] 0.2: 180 W",
     );
 }
