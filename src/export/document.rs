@@ -220,21 +220,13 @@ fn factor_table(model: &crate::model::Model) -> Table {
         .factors
         .iter()
         .map(|f| {
-            let mut source = f
-                .source
-                .clone()
-                .unwrap_or_else(|| "(no source given)".into());
-            if let Some(note) = &f.note {
-                source.push_str(" — ");
-                source.push_str(note);
-            }
             vec![
                 f.label.clone(),
                 f.name.clone(),
                 f.describe(),
                 f.describe_nominal(),
                 f.unit.clone().unwrap_or_else(|| "-".into()),
-                source,
+                crate::report::table::source_text(f),
             ]
         })
         .collect();

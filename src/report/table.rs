@@ -431,7 +431,8 @@ pub fn factor_table(model: &Model) -> String {
     out
 }
 
-fn source_text(f: &Factor) -> String {
+/// A factor's source with its note, as `check` and the report list it.
+pub(crate) fn source_text(f: &Factor) -> String {
     let mut s = f
         .source
         .clone()

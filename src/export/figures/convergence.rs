@@ -59,13 +59,7 @@ pub fn figure(id: &str, impact: &Impact, level: f64) -> Option<Figure> {
         right: style::WIDTH - style::PAD - 30.0,
         bottom: top + PLOT_HEIGHT,
     };
-    let xs = Scale {
-        lo: x_lo,
-        hi: x_hi,
-        from: frame.left,
-        to: frame.right,
-        log: true,
-    };
+    let xs = Scale::across(&frame, (x_lo, x_hi), true);
     let ys = Scale {
         lo: y_lo,
         hi: y_hi,

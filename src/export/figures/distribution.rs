@@ -121,13 +121,7 @@ pub fn figure(id: &str, impact: &Impact, level: f64) -> Option<Figure> {
         bottom: top + PLOT_HEIGHT,
     };
     let height = frame.bottom + style::X_AXIS + style::PAD;
-    let xs = Scale {
-        lo: x_lo,
-        hi: x_hi,
-        from: frame.left,
-        to: frame.right,
-        log: false,
-    };
+    let xs = Scale::across(&frame, (x_lo, x_hi), false);
     let ys = Scale {
         lo: 0.0,
         hi: y_hi,

@@ -57,13 +57,7 @@ pub fn figure(id: &str, impact: &Impact) -> Option<Figure> {
         text: format!("mean and {level} interval"),
     }];
     let (frame, legend_x, legend_width) = rows.frame(&legend);
-    let xs = Scale {
-        lo,
-        hi,
-        from: frame.left,
-        to: frame.right,
-        log: false,
-    };
+    let xs = Scale::across(&frame, (lo, hi), false);
     let ticks = style::axis_ticks(lo, hi, frame.right - frame.left, true);
     let title = axis_title(id, &m.unit);
     let height = frame.bottom + style::X_AXIS + style::PAD;

@@ -75,13 +75,7 @@ pub fn figure(r: &RunResult) -> Option<Figure> {
         .iter()
         .map(|(_, s)| s.iter().sum::<f64>())
         .fold(100.0, f64::max);
-    let xs = Scale {
-        lo: 0.0,
-        hi,
-        from: frame.left,
-        to: frame.right,
-        log: false,
-    };
+    let xs = Scale::across(&frame, (0.0, hi), false);
     let ticks: Vec<(f64, String)> = (0..=5)
         .map(|i| (20.0 * i as f64, format!("{}", 20 * i)))
         .collect();

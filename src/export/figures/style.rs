@@ -295,6 +295,17 @@ pub struct Scale {
 }
 
 impl Scale {
+    /// `lo`..`hi` across `frame` from left to right.
+    pub fn across(frame: &Frame, (lo, hi): (f64, f64), log: bool) -> Scale {
+        Scale {
+            lo,
+            hi,
+            from: frame.left,
+            to: frame.right,
+            log,
+        }
+    }
+
     pub fn px(&self, v: f64) -> f64 {
         let f = |x: f64| if self.log { x.log10() } else { x };
         let (a, b) = (f(self.lo), f(self.hi));
