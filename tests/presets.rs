@@ -173,7 +173,7 @@ fn electricity(zone: &str) -> [ValueSpec; 4] {
     let s = parse(&scenario_with(&format!(
         "[datacenter]\npreset = \"industry-average\"\n\n[electricity]\npreset = \"{zone}\"\n\n[profiles.node]\npreset = \"dgx-h100\""
     )));
-    let e = &footprint(&s).electricity;
+    let e = &footprint(&s).sites[0].electricity;
     [e.gwp.clone(), e.pe.clone(), e.adp.clone(), e.water.clone()]
 }
 
@@ -263,7 +263,7 @@ fn datacenter_nominals_are_the_cited_source_values() {
         let s = parse(&scenario_with(&format!(
             "[datacenter]\npreset = \"{name}\"\n\n[electricity]\npreset = \"FRA\"\n\n[profiles.node]\npreset = \"dgx-h100\""
         )));
-        let d = &footprint(&s).datacenter;
+        let d = &footprint(&s).sites[0].datacenter;
         assert_eq!(nominal_range(&d.pue).0, pue, "{name} pue");
         assert_eq!(nominal_range(&d.wue_onsite).0, wue, "{name} wue");
     }
@@ -463,10 +463,10 @@ fn scenario_keys_override_the_presets() {
     );
     let s = parse(&text);
     let f = footprint(&s);
-    assert_eq!(nominal_range(&f.datacenter.pue).0, 1.5);
-    assert_eq!(nominal_range(&f.datacenter.wue_onsite).0, 0.214);
-    assert_eq!(nominal_range(&f.electricity.gwp).0, 0.1);
-    assert_eq!(nominal_range(&f.electricity.pe).0, 11.289);
+    assert_eq!(nominal_range(&f.sites[0].datacenter.pue).0, 1.5);
+    assert_eq!(nominal_range(&f.sites[0].datacenter.wue_onsite).0, 0.214);
+    assert_eq!(nominal_range(&f.sites[0].electricity.gwp).0, 0.1);
+    assert_eq!(nominal_range(&f.sites[0].electricity.pe).0, 11.289);
     let p = &f.profiles[0];
     assert!(matches!(p.power, ecoband::scenario::PowerSpec::PerGpu(_)));
     assert!(
@@ -478,8 +478,8 @@ fn scenario_keys_override_the_presets() {
     assert_eq!(count(p, "psu").0, 6.0);
     assert_eq!(factors(p, "psu"), rows(boavizta::PSU_PER_KG));
     // The scenario's values are its own; the others keep their preset.
-    assert!(f.datacenter.pue.origin.is_none());
-    assert!(f.datacenter.wue_onsite.origin.is_some());
+    assert!(f.sites[0].datacenter.pue.origin.is_none());
+    assert!(f.sites[0].datacenter.wue_onsite.origin.is_some());
     model::compile(&s).unwrap();
 }
 

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::factor::{Factor, FactorKind};
-use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowPlan};
+use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowPlan, Site};
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
 use super::test_function::TestFunctionModel;
@@ -16,7 +16,7 @@ use crate::scenario::doc::Doc;
 use crate::scenario::units::Dimension;
 use crate::scenario::{
     FootprintSpec, HoursSpec, IdleSpec, ModelSpec, NameRef, PowerSpec, ProfileSpec, RowSpec,
-    Scenario, ScenarioError, ValueKind, ValueSpec,
+    Scenario, ScenarioError, SiteSpec, ValueKind, ValueSpec,
 };
 use crate::test_functions::TestFunction;
 
@@ -642,28 +642,18 @@ impl<'s> Compiler<'s> {
         })
     }
 
-    fn compile_footprint(&mut self, s: &'s FootprintSpec) -> Result<Footprint, ScenarioError> {
-        let pue = self.quantity(
-            &s.datacenter.pue,
-            Dimension::Dimensionless,
-            Bound::AtLeastOne,
-        )?;
-        let wue_onsite = self.quantity(
-            &s.datacenter.wue_onsite,
-            Dimension::WaterPerKwh,
-            Bound::NonNegative,
-        )?;
+    fn compile_site(&mut self, site: &SiteSpec) -> Result<Site, ScenarioError> {
+        let (d, e) = (&site.datacenter, &site.electricity);
+        let pue = self.quantity(&d.pue, Dimension::Dimensionless, Bound::AtLeastOne)?;
+        let wue_onsite =
+            self.quantity(&d.wue_onsite, Dimension::WaterPerKwh, Bound::NonNegative)?;
         let grid = [
-            self.quantity(&s.electricity.gwp, Dimension::GwpPerKwh, Bound::NonNegative)?,
-            self.quantity(&s.electricity.pe, Dimension::PePerKwh, Bound::NonNegative)?,
-            self.quantity(&s.electricity.adp, Dimension::AdpPerKwh, Bound::NonNegative)?,
-            self.quantity(
-                &s.electricity.water,
-                Dimension::WaterPerKwh,
-                Bound::NonNegative,
-            )?,
+            self.quantity(&e.gwp, Dimension::GwpPerKwh, Bound::NonNegative)?,
+            self.quantity(&e.pe, Dimension::PePerKwh, Bound::NonNegative)?,
+            self.quantity(&e.adp, Dimension::AdpPerKwh, Bound::NonNegative)?,
+            self.quantity(&e.water, Dimension::WaterPerKwh, Bound::NonNegative)?,
         ];
-        let (idle, idle_value) = match &s.idle {
+        let (idle, idle_value) = match &site.idle {
             None => (Idle::None, Quantity::Const(0.0)),
             Some(IdleSpec::Energy(e)) => (
                 Idle::Energy,
@@ -674,6 +664,20 @@ impl<'s> Compiler<'s> {
                 self.quantity(r, Dimension::Dimensionless, Bound::NonNegative)?,
             ),
         };
+        Ok(Site {
+            pue,
+            wue_onsite,
+            grid,
+            idle,
+            idle_value,
+        })
+    }
+
+    fn compile_footprint(&mut self, s: &'s FootprintSpec) -> Result<Footprint, ScenarioError> {
+        let mut sites = Vec::new();
+        for site in &s.sites {
+            sites.push(self.compile_site(site)?);
+        }
         let mut profiles = Vec::new();
         for p in &s.profiles {
             profiles.push(self.compile_profile(p)?);
@@ -696,10 +700,14 @@ impl<'s> Compiler<'s> {
             });
         }
         self.dropped_loads(s)?;
-        let layout = tag_layout(&s.inventory);
+        let row_sites = self.row_sites(s)?;
+        let row_tags = row_tags(s, &row_sites);
+        let layout = tag_layout(&row_tags);
         let mut rows = Vec::new();
-        for r in &s.inventory {
-            rows.push(self.compile_row(s, r, &layout, &default_load, &profile_loads)?);
+        for ((r, tags), site) in s.inventory.iter().zip(&row_tags).zip(row_sites) {
+            let mut row = self.compile_row(s, r, tags, &layout, &default_load, &profile_loads)?;
+            row.site = site;
+            rows.push(row);
         }
         self.check_share_usage()?;
         self.shadowed_loads(s, &rows, default_load, profile_loads);
@@ -708,11 +716,7 @@ impl<'s> Compiler<'s> {
             plan: RowPlan::new(&rows, layout.tag_values.len()),
             rows,
             profiles,
-            pue,
-            wue_onsite,
-            grid,
-            idle,
-            idle_value,
+            sites,
             water_formula: s.conventions.water_formula,
             apply_pue: s.conventions.apply_pue,
             layout,
@@ -723,7 +727,7 @@ impl<'s> Compiler<'s> {
 
     /// A value the equations evaluate if `read`, else one no output
     /// depends on, for `reason`.
-    fn site(&mut self, q: &Quantity, read: bool, reason: impl FnOnce() -> String) {
+    fn classify(&mut self, q: &Quantity, read: bool, reason: impl FnOnce() -> String) {
         if read {
             self.read.push(q.clone());
         } else {
@@ -744,14 +748,14 @@ impl<'s> Compiler<'s> {
         for row in &f.rows {
             match &row.hours {
                 None => {}
-                Some(Hours::Direct(h)) => self.site(h, true, String::new),
+                Some(Hours::Direct(h)) => self.classify(h, true, String::new),
                 Some(Hours::Share { total, share }) => {
-                    self.site(total, true, String::new);
-                    self.site(share, true, String::new);
+                    self.classify(total, true, String::new);
+                    self.classify(share, true, String::new);
                 }
             }
             if let Some(e) = &row.it_energy_kwh {
-                self.site(e, true, String::new);
+                self.classify(e, true, String::new);
             }
             let Some(p) = row.profile else { continue };
             named[p] = true;
@@ -759,7 +763,7 @@ impl<'s> Compiler<'s> {
             power[p] |= row.it_energy_kwh.is_none();
             if let (Some(load), None) = (&row.load, &row.it_energy_kwh) {
                 let on_curve = matches!(f.profiles[p].power, Power::Curve { .. });
-                self.site(load, on_curve, || {
+                self.classify(load, on_curve, || {
                     format!(
                         "profile `{}` gives a fixed `gpu_power_w`, and a load only selects a point of a `gpu_power_curve`",
                         s.profiles[p].name
@@ -782,7 +786,7 @@ impl<'s> Compiler<'s> {
             } else {
                 (unused.clone(), unused)
             };
-            self.site(&profile.gpus_per_node, hours[p] || power[p], || {
+            self.classify(&profile.gpus_per_node, hours[p] || power[p], || {
                 no_hours.clone()
             });
             let embodied = [&profile.lifetime_years, &profile.lifetime_utilisation]
@@ -794,7 +798,7 @@ impl<'s> Compiler<'s> {
                         .flat_map(|c| std::iter::once(&c.count).chain(&c.factors)),
                 );
             for q in embodied {
-                self.site(q, hours[p], || no_hours.clone());
+                self.classify(q, hours[p], || no_hours.clone());
             }
             let watts: Vec<&Quantity> = match &profile.power {
                 Power::Curve { watts, scale, .. } => watts.iter().chain([scale]).collect(),
@@ -802,16 +806,24 @@ impl<'s> Compiler<'s> {
             };
             let rest = [&profile.rest_of_node_w, &profile.rest_of_node_ratio];
             for q in watts.into_iter().chain(rest) {
-                self.site(q, power[p], || no_power.clone());
+                self.classify(q, power[p], || no_power.clone());
             }
         }
-        self.site(&f.pue, f.apply_pue, || {
-            "`conventions.apply_pue = false`: facility energy is the IT energy, so no output depends on the PUE".into()
-        });
-        for q in std::iter::once(&f.wue_onsite).chain(&f.grid) {
-            self.site(q, true, String::new);
+        for (i, site) in f.sites.iter().enumerate() {
+            let used = f.rows.iter().any(|r| r.site == i);
+            let unused = || format!("no inventory row runs at site `{}`", s.sites[i].name);
+            self.classify(&site.pue, f.apply_pue && used, || {
+                if used {
+                    "`conventions.apply_pue = false`: facility energy is the IT energy, so no output depends on the PUE".into()
+                } else {
+                    unused()
+                }
+            });
+            for q in std::iter::once(&site.wue_onsite).chain(&site.grid) {
+                self.classify(q, used, unused);
+            }
+            self.classify(&site.idle_value, used && site.idle != Idle::None, unused);
         }
-        self.site(&f.idle_value, f.idle != Idle::None, String::new);
     }
 
     /// A preset's `load` that a fixed `gpu_power_w` dropped: compiled
@@ -945,6 +957,71 @@ impl<'s> Compiler<'s> {
         Ok(())
     }
 
+    /// The site each row ran at: its `site`, else `[defaults].site`, else
+    /// the only site.
+    fn row_sites(&self, s: &FootprintSpec) -> Result<Vec<usize>, ScenarioError> {
+        let no_sites = |n: &NameRef| {
+            self.doc.error_at(
+                &n.span,
+                &n.path,
+                "this scenario declares no [sites.NAME] tables, so there is no site to name: its rows run at its one [datacenter] and [electricity] (declare sites to split a project across data centres)".into(),
+            )
+        };
+        if !s.named_sites {
+            if let Some(n) = s.inventory.iter().find_map(|r| r.site.as_ref()) {
+                return Err(no_sites(n));
+            }
+            if let Some(n) = &s.defaults.site {
+                return Err(no_sites(n));
+            }
+            return Ok(vec![0; s.inventory.len()]);
+        }
+        let find = |n: &NameRef| {
+            s.sites
+                .iter()
+                .position(|site| site.name == n.name)
+                .ok_or_else(|| {
+                    let known = defined(s.sites.iter().map(|site| &site.name), "[sites.NAME]");
+                    self.doc.error_at(
+                        &n.span,
+                        &n.path,
+                        format!(
+                            "refers to undefined site `{}`; defined sites: {known}",
+                            n.name
+                        ),
+                    )
+                })
+        };
+        let default = s.defaults.site.as_ref().map(find).transpose()?;
+        let mut out = Vec::with_capacity(s.inventory.len());
+        for r in &s.inventory {
+            if let Some((_, _)) = r.tags.iter().find(|(k, _)| k == SITE_TAG) {
+                return Err(self.doc.error_at(
+                    &r.span,
+                    &r.path,
+                    format!(
+                        "tag `{SITE_TAG}` is the per-site breakdown of a scenario with [sites.NAME] tables (each row's `site`); give this tag another name"
+                    ),
+                ));
+            }
+            let site = match (&r.site, default) {
+                (Some(n), _) => find(n)?,
+                (None, Some(d)) => d,
+                (None, None) if s.sites.len() == 1 => 0,
+                (None, None) => {
+                    let known = defined(s.sites.iter().map(|site| &site.name), "[sites.NAME]");
+                    return Err(self.doc.error_at(
+                        &r.span,
+                        &r.path,
+                        format!("names no site: give `site = \"…\"` in the row or in [defaults] (sites: {known})"),
+                    ));
+                }
+            };
+            out.push(site);
+        }
+        Ok(out)
+    }
+
     fn profile_index(
         &self,
         s: &FootprintSpec,
@@ -977,6 +1054,7 @@ impl<'s> Compiler<'s> {
         &mut self,
         s: &FootprintSpec,
         r: &RowSpec,
+        tags: &[(String, String)],
         layout: &OutputLayout,
         default_load: &Option<Quantity>,
         profile_loads: &[Option<Quantity>],
@@ -1086,8 +1164,7 @@ impl<'s> Compiler<'s> {
                 None
             }
         };
-        let tags = r
-            .tags
+        let tags = tags
             .iter()
             .map(|tv| {
                 layout
@@ -1103,6 +1180,7 @@ impl<'s> Compiler<'s> {
             profile,
             load,
             tags,
+            site: 0,
         })
     }
 }
@@ -1138,11 +1216,29 @@ fn scaled(q: Quantity, scale: f64) -> Quantity {
     }
 }
 
+/// The tag name of the per-site breakdown.
+pub const SITE_TAG: &str = "site";
+
+/// Each row's tags: as written, and with named sites first its
+/// `site = NAME`, so that every output gains the per-site breakdown.
+fn row_tags(s: &FootprintSpec, row_sites: &[usize]) -> Vec<Vec<(String, String)>> {
+    s.inventory
+        .iter()
+        .zip(row_sites)
+        .map(|(r, &site)| {
+            let site = s
+                .named_sites
+                .then(|| (SITE_TAG.to_string(), s.sites[site].name.clone()));
+            site.into_iter().chain(r.tags.iter().cloned()).collect()
+        })
+        .collect()
+}
+
 /// Tag values grouped by tag name, both in first-seen order.
-fn tag_layout(rows: &[RowSpec]) -> OutputLayout {
+fn tag_layout(rows: &[Vec<(String, String)>]) -> OutputLayout {
     let mut names: Vec<&str> = Vec::new();
     for r in rows {
-        for (n, _) in &r.tags {
+        for (n, _) in r {
             if !names.contains(&n.as_str()) {
                 names.push(n);
             }
@@ -1151,7 +1247,7 @@ fn tag_layout(rows: &[RowSpec]) -> OutputLayout {
     let mut tag_values = Vec::new();
     for name in names {
         for r in rows {
-            for tv in &r.tags {
+            for tv in r {
                 if tv.0 == name && !tag_values.contains(tv) {
                     tag_values.push(tv.clone());
                 }

@@ -58,6 +58,8 @@ pub struct Row {
     pub load: Option<Quantity>,
     /// Indices of this row's tag values in the output layout.
     pub tags: Vec<usize>,
+    /// The site (index into `Footprint::sites`) it ran at.
+    pub site: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,16 +69,24 @@ pub enum Idle {
     Ratio,
 }
 
+/// A data centre with its electricity and idle energy: the rates every
+/// kWh of IT energy run there is charged at.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Footprint {
-    pub rows: Vec<Row>,
-    pub profiles: Vec<Profile>,
+pub struct Site {
     pub pue: Quantity,
     pub wue_onsite: Quantity,
     /// Per kWh of facility energy: gwp, pe, adp, off-site water.
     pub grid: [Quantity; 4],
     pub idle: Idle,
     pub idle_value: Quantity,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footprint {
+    pub rows: Vec<Row>,
+    pub profiles: Vec<Profile>,
+    /// One implicit site, or the scenario's `[sites.NAME]` in file order.
+    pub sites: Vec<Site>,
     pub water_formula: WaterFormula,
     pub apply_pue: bool,
     pub layout: OutputLayout,
@@ -121,6 +131,8 @@ struct RowKind {
     /// The profile whose embodied impacts its GPU-hours carry.
     profile: Option<usize>,
     measured: bool,
+    /// The site whose rates its IT energy is charged at.
+    site: usize,
 }
 
 /// Index of `item` in `list`, appended if new.
@@ -148,6 +160,7 @@ impl RowPlan {
                 group,
                 profile: row.profile,
                 measured,
+                site: row.site,
             };
             let kind = position_or_push(&mut kinds, kind);
             for set in std::iter::once(0).chain(row.tags.iter().map(|t| 1 + t)) {
@@ -187,17 +200,10 @@ pub struct Scratch {
     curve_watts: Vec<Vec<Lane>>,
     /// Per power group: node power per GPU (W) at its load.
     group_watts: Vec<Lane>,
-    /// Impact per kWh of IT energy (usage) and per kWh of idle energy, in
-    /// category order.
-    usage_per_it: [Lane; 5],
-    per_idle: [Lane; 5],
-    pue: Lane,
-    /// Of all rows: IT, facility and idle energy (kWh), and idle energy per
-    /// kWh of IT energy.
-    it_kwh: Lane,
-    facility_kwh: Lane,
-    idle_kwh: Lane,
-    idle_per_it: Lane,
+    /// Per site: its rates and the energy of all rows run there.
+    sites: Vec<SiteScratch>,
+    /// Of a set of rows, per site: IT energy (kWh).
+    set_it: Vec<Lane>,
     /// Per sum of the row plan: GPU-hours and measured IT energy.
     hours: Vec<Lane>,
     measured: Vec<Lane>,
@@ -206,6 +212,39 @@ pub struct Scratch {
     row_measured: Vec<Lane>,
     /// A row's share of its share set's total.
     share: Lane,
+}
+
+/// One site's rates and energy in a block.
+#[derive(Debug, Clone)]
+struct SiteScratch {
+    /// Impact per kWh of IT energy (usage) and per kWh of idle energy, in
+    /// category order.
+    usage_per_it: [Lane; 5],
+    per_idle: [Lane; 5],
+    /// Impact per kWh of a set's IT energy, its share of idle included.
+    per_it: [Lane; 5],
+    pue: Lane,
+    /// Of all rows run at the site: IT, facility and idle energy (kWh),
+    /// and idle energy per kWh of IT energy.
+    it_kwh: Lane,
+    facility_kwh: Lane,
+    idle_kwh: Lane,
+    idle_per_it: Lane,
+}
+
+impl SiteScratch {
+    fn new() -> Self {
+        SiteScratch {
+            usage_per_it: [ZERO_LANE; 5],
+            per_idle: [ZERO_LANE; 5],
+            per_it: [ZERO_LANE; 5],
+            pue: ZERO_LANE,
+            it_kwh: ZERO_LANE,
+            facility_kwh: ZERO_LANE,
+            idle_kwh: ZERO_LANE,
+            idle_per_it: ZERO_LANE,
+        }
+    }
 }
 
 /// Energy and impact breakdown of one evaluation, for `ecoband baseline`.
@@ -255,13 +294,8 @@ impl Footprint {
                 })
                 .collect(),
             group_watts: vec![ZERO_LANE; self.plan.power_groups.len()],
-            usage_per_it: [ZERO_LANE; 5],
-            per_idle: [ZERO_LANE; 5],
-            pue: ZERO_LANE,
-            it_kwh: ZERO_LANE,
-            facility_kwh: ZERO_LANE,
-            idle_kwh: ZERO_LANE,
-            idle_per_it: ZERO_LANE,
+            sites: vec![SiteScratch::new(); self.sites.len()],
+            set_it: vec![ZERO_LANE; self.sites.len()],
             hours: vec![ZERO_LANE; self.plan.sums.len()],
             measured: vec![ZERO_LANE; self.plan.sums.len()],
             row_hours: vec![ZERO_LANE; self.rows.len()],
@@ -273,10 +307,11 @@ impl Footprint {
     /// Evaluates every output series for one sample's factor values.
     pub fn evaluate(&self, values: &[f64], scratch: &mut Scratch, out: &mut [f64]) -> EnergySplit {
         self.evaluate_series(Lanes::one(values), scratch, &mut |j, _, x| out[j] = x[0]);
+        let sum = |lane: fn(&SiteScratch) -> &Lane| scratch.sites.iter().map(|s| lane(s)[0]).sum();
         EnergySplit {
-            it_kwh: scratch.it_kwh[0],
-            facility_kwh: scratch.facility_kwh[0],
-            idle_kwh: scratch.idle_kwh[0],
+            it_kwh: sum(|s| &s.it_kwh),
+            facility_kwh: sum(|s| &s.facility_kwh),
+            idle_kwh: sum(|s| &s.idle_kwh),
         }
     }
 
@@ -311,18 +346,20 @@ impl Footprint {
         self.site_rates(lanes, sc);
         self.row_sums(lanes, sc);
         let l = &self.layout;
-        let (mut it, mut embodied) = (ZERO_LANE, [ZERO_LANE; 4]);
+        let mut embodied = [ZERO_LANE; 4];
         let (mut usage, mut idle, mut total) = (ZERO_LANE, ZERO_LANE, ZERO_LANE);
-        // Impact per kWh of a set's IT energy, idle share included.
-        let mut per_it = [ZERO_LANE; 5];
         for set in 0..self.plan.set_sums.len() {
-            self.set_sums(set, sc, n, &mut it, &mut embodied);
+            self.set_sums(set, sc, n, &mut embodied);
             if set == 0 {
-                self.all_rows_energy(lanes, sc, &it);
-                for (cat, per_it) in per_it.iter_mut().enumerate() {
-                    let (usage_rate, idle_rate) = (&sc.usage_per_it[cat], &sc.per_idle[cat]);
-                    for s in 0..n {
-                        per_it[s] = usage_rate[s] + sc.idle_per_it[s] * idle_rate[s];
+                self.all_rows_energy(lanes, sc);
+                for site in sc.sites.iter_mut() {
+                    for cat in 0..CATEGORIES.len() {
+                        let (usage_rate, idle_rate) =
+                            (&site.usage_per_it[cat], &site.per_idle[cat]);
+                        for s in 0..n {
+                            site.per_it[cat][s] =
+                                usage_rate[s] + site.idle_per_it[s] * idle_rate[s];
+                        }
                     }
                 }
             }
@@ -333,10 +370,24 @@ impl Footprint {
                     &embodied[cat]
                 };
                 if set == 0 {
-                    let (usage_rate, idle_rate) = (&sc.usage_per_it[cat], &sc.per_idle[cat]);
+                    // The first site's terms are assigned, later sites'
+                    // added: one site gives the bits of a single-site model.
+                    for (i, (site, it)) in sc.sites.iter().zip(&sc.set_it).enumerate() {
+                        let (usage_rate, idle_rate) =
+                            (&site.usage_per_it[cat], &site.per_idle[cat]);
+                        if i == 0 {
+                            for s in 0..n {
+                                usage[s] = it[s] * usage_rate[s];
+                                idle[s] = site.idle_kwh[s] * idle_rate[s];
+                            }
+                        } else {
+                            for s in 0..n {
+                                usage[s] += it[s] * usage_rate[s];
+                                idle[s] += site.idle_kwh[s] * idle_rate[s];
+                            }
+                        }
+                    }
                     for s in 0..n {
-                        usage[s] = it[s] * usage_rate[s];
-                        idle[s] = sc.idle_kwh[s] * idle_rate[s];
                         total[s] = usage[s] + idle[s] + embodied[s];
                     }
                     each(l.index(cat, Series::Total), &total[..n]);
@@ -344,7 +395,17 @@ impl Footprint {
                     each(l.index(cat, Series::Scope(1)), &idle[..n]);
                     each(l.index(cat, Series::Scope(2)), &embodied[..n]);
                 } else {
-                    map2(&mut total[..n], &it, &per_it[cat], |it, per_it| it * per_it);
+                    for (i, (site, it)) in sc.sites.iter().zip(&sc.set_it).enumerate() {
+                        if i == 0 {
+                            map2(&mut total[..n], it, &site.per_it[cat], |it, per_it| {
+                                it * per_it
+                            });
+                        } else {
+                            for s in 0..n {
+                                total[s] += it[s] * site.per_it[cat][s];
+                            }
+                        }
+                    }
                     for (t, e) in total[..n].iter_mut().zip(embodied) {
                         *t += e;
                     }
@@ -446,34 +507,37 @@ impl Footprint {
         y0 + (u - x0) / (x1 - x0) * (y1 - y0)
     }
 
-    /// PUE and the usage and idle impact per kWh, in category order.
+    /// Each site's PUE and usage and idle impact per kWh, in category
+    /// order.
     #[inline(always)]
     fn site_rates(&self, lanes: Lanes, sc: &mut Scratch) {
         let n = lanes.n;
-        let pue = &mut sc.pue[..n];
-        if self.apply_pue {
-            self.pue.eval_lanes(lanes, pue);
-        } else {
-            pue.fill(1.0);
-        }
-        let (usage, idle) = (&mut sc.usage_per_it, &mut sc.per_idle);
-        // Grid factors are stored gwp, pe, adp, off-site water.
-        for (cat, k) in [(GWP, 0), (PE, 1), (ADP, 2)] {
-            self.grid[k].eval_lanes(lanes, &mut idle[cat][..n]);
-        }
-        map2(&mut usage[GWP][..n], pue, &idle[GWP], |pue, gwp| pue * gwp);
-        map2(&mut usage[PE][..n], &idle[PE], pue, |pe, pue| pe * pue);
-        map2(&mut usage[ADP][..n], pue, &idle[ADP], |pue, adp| pue * adp);
-        usage[ENERGY][..n].copy_from_slice(pue);
-        idle[ENERGY][..n].fill(1.0);
-        let (mut offsite, mut wue) = (ZERO_LANE, ZERO_LANE);
-        self.grid[3].eval_lanes(lanes, &mut offsite[..n]);
-        self.wue_onsite.eval_lanes(lanes, &mut wue[..n]);
-        for s in 0..n {
-            (usage[WATER][s], idle[WATER][s]) = match self.water_formula {
-                WaterFormula::Ecologits => (wue[s] + pue[s] * offsite[s], offsite[s]),
-                WaterFormula::Olmo => (pue[s] * (wue[s] + offsite[s]), wue[s] + offsite[s]),
-            };
+        for (site, rates) in self.sites.iter().zip(sc.sites.iter_mut()) {
+            let pue = &mut rates.pue[..n];
+            if self.apply_pue {
+                site.pue.eval_lanes(lanes, pue);
+            } else {
+                pue.fill(1.0);
+            }
+            let (usage, idle) = (&mut rates.usage_per_it, &mut rates.per_idle);
+            // Grid factors are stored gwp, pe, adp, off-site water.
+            for (cat, k) in [(GWP, 0), (PE, 1), (ADP, 2)] {
+                site.grid[k].eval_lanes(lanes, &mut idle[cat][..n]);
+            }
+            map2(&mut usage[GWP][..n], pue, &idle[GWP], |pue, gwp| pue * gwp);
+            map2(&mut usage[PE][..n], &idle[PE], pue, |pe, pue| pe * pue);
+            map2(&mut usage[ADP][..n], pue, &idle[ADP], |pue, adp| pue * adp);
+            usage[ENERGY][..n].copy_from_slice(pue);
+            idle[ENERGY][..n].fill(1.0);
+            let (mut offsite, mut wue) = (ZERO_LANE, ZERO_LANE);
+            site.grid[3].eval_lanes(lanes, &mut offsite[..n]);
+            site.wue_onsite.eval_lanes(lanes, &mut wue[..n]);
+            for s in 0..n {
+                (usage[WATER][s], idle[WATER][s]) = match self.water_formula {
+                    WaterFormula::Ecologits => (wue[s] + pue[s] * offsite[s], offsite[s]),
+                    WaterFormula::Olmo => (pue[s] * (wue[s] + offsite[s]), wue[s] + offsite[s]),
+                };
+            }
         }
     }
 
@@ -507,24 +571,20 @@ impl Footprint {
         }
     }
 
-    /// IT energy (kWh) and embodied impacts (gwp, pe, water, adp) of a set
-    /// of rows, from its sums per kind.
+    /// IT energy (kWh) per site (into `sc.set_it`) and embodied impacts
+    /// (gwp, pe, water, adp) of a set of rows, from its sums per kind.
     #[inline(always)]
-    fn set_sums(
-        &self,
-        set: usize,
-        sc: &Scratch,
-        n: usize,
-        it: &mut Lane,
-        embodied: &mut [Lane; 4],
-    ) {
-        it[..n].fill(0.0);
+    fn set_sums(&self, set: usize, sc: &mut Scratch, n: usize, embodied: &mut [Lane; 4]) {
+        for it in sc.set_it.iter_mut() {
+            it[..n].fill(0.0);
+        }
         for e in embodied.iter_mut() {
             e[..n].fill(0.0);
         }
         for &(k, sum) in &self.plan.set_sums[set] {
             let kind = self.plan.kinds[k];
             let hours = &sc.hours[sum];
+            let it = &mut sc.set_it[kind.site];
             if kind.measured {
                 for (it, e) in it[..n].iter_mut().zip(&sc.measured[sum]) {
                     *it += e;
@@ -545,28 +605,32 @@ impl Footprint {
         }
     }
 
-    /// Facility and idle energy of all rows (`it`: their IT energy), and the
-    /// idle energy per kWh of IT energy that each row's share carries.
+    /// Per site: facility and idle energy of all rows run there (their IT
+    /// energy in `sc.set_it`), and the idle energy per kWh of IT energy
+    /// that each row's share carries.
     #[inline(always)]
-    fn all_rows_energy(&self, lanes: Lanes, sc: &mut Scratch, it: &Lane) {
+    fn all_rows_energy(&self, lanes: Lanes, sc: &mut Scratch) {
         let n = lanes.n;
-        sc.it_kwh[..n].copy_from_slice(&it[..n]);
-        map2(&mut sc.facility_kwh[..n], it, &sc.pue, |it, pue| it * pue);
-        match self.idle {
-            Idle::None => sc.idle_kwh[..n].fill(0.0),
-            Idle::Energy => self.idle_value.eval_lanes(lanes, &mut sc.idle_kwh[..n]),
-            Idle::Ratio => {
-                self.idle_value.eval_lanes(lanes, &mut sc.idle_kwh[..n]);
-                for (idle, facility) in sc.idle_kwh[..n].iter_mut().zip(&sc.facility_kwh) {
-                    *idle *= facility;
+        for ((site, e), it) in self.sites.iter().zip(sc.sites.iter_mut()).zip(&sc.set_it) {
+            e.it_kwh[..n].copy_from_slice(&it[..n]);
+            map2(&mut e.facility_kwh[..n], it, &e.pue, |it, pue| it * pue);
+            match site.idle {
+                Idle::None => e.idle_kwh[..n].fill(0.0),
+                Idle::Energy => site.idle_value.eval_lanes(lanes, &mut e.idle_kwh[..n]),
+                Idle::Ratio => {
+                    site.idle_value.eval_lanes(lanes, &mut e.idle_kwh[..n]);
+                    for (idle, facility) in e.idle_kwh[..n].iter_mut().zip(&e.facility_kwh) {
+                        *idle *= facility;
+                    }
                 }
             }
+            // Each row's idle share is its share of the site's runs'
+            // energy: the reserved cluster served the project's jobs there
+            // in that proportion.
+            map2(&mut e.idle_per_it[..n], &e.idle_kwh, it, |idle, it| {
+                if it > 0.0 { idle / it } else { 0.0 }
+            });
         }
-        // Each row's idle share is its share of the runs' energy: the
-        // reserved cluster served the project's jobs in that proportion.
-        map2(&mut sc.idle_per_it[..n], &sc.idle_kwh, it, |idle, it| {
-            if it > 0.0 { idle / it } else { 0.0 }
-        });
     }
 }
 

@@ -8,8 +8,8 @@
 //! always name a factor alike:
 //!
 //! * the words that only say which table a value sits in are dropped:
-//!   `parameters`, `choices`, `shares`, `profiles`, `inventory`, `values`;
-//! * the name of a profile or an inventory row (`row N` for a row whose
+//!   `parameters`, `choices`, `shares`, `profiles`, `sites`, `inventory`, `values`;
+//! * the name of a profile, a site or an inventory row (`row N` for a row whose
 //!   name is not unique) goes last, after a comma, as written;
 //! * the option of a choice-dependent value goes in parentheses after the
 //!   value's words, as written;
@@ -64,7 +64,7 @@ pub fn of_path(path: &str, rows: &[RowSpec]) -> String {
     while i < segments.len() {
         let next = segments.get(i + 1);
         match (&segments[i], next) {
-            (Segment::Key(k), Some(Segment::Key(name))) if k == "profiles" => {
+            (Segment::Key(k), Some(Segment::Key(name))) if k == "profiles" || k == "sites" => {
                 owner = Some(name.clone());
                 i += 1;
             }

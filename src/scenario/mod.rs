@@ -84,9 +84,11 @@ pub enum ModelSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FootprintSpec {
     pub conventions: Conventions,
-    pub datacenter: DatacenterSpec,
-    pub electricity: ElectricitySpec,
-    pub idle: Option<IdleSpec>,
+    /// Where compute ran: one implicit site, or the `[sites.NAME]` tables.
+    pub sites: Vec<SiteSpec>,
+    /// Whether the sites are `[sites.NAME]` tables (each row then carries
+    /// a `site` tag value, the per-site breakdown).
+    pub named_sites: bool,
     pub defaults: DefaultsSpec,
     pub profiles: Vec<ProfileSpec>,
     pub inventory: Vec<RowSpec>,
@@ -104,8 +106,9 @@ pub struct NameRef {
 const COMMON_TABLES: [&str; 4] = ["scenario", "settings", "parameters", "groups"];
 
 /// Top-level tables of the footprint model only.
-const FOOTPRINT_TABLES: [&str; 9] = [
+const FOOTPRINT_TABLES: [&str; 10] = [
     "conventions",
+    "sites",
     "choices",
     "shares",
     "datacenter",
@@ -148,11 +151,12 @@ impl Scenario {
                 let mut allowed = COMMON_TABLES.to_vec();
                 allowed.extend_from_slice(&FOOTPRINT_TABLES);
                 root.deny_unknown(&allowed, "a scenario file")?;
+                let conventions = sections::parse_conventions(&root)?;
+                let (sites, named_sites) = sections::parse_sites(&root)?;
                 ModelSpec::Footprint(Box::new(FootprintSpec {
-                    conventions: sections::parse_conventions(&root)?,
-                    datacenter: sections::parse_datacenter(&root)?,
-                    electricity: sections::parse_electricity(&root)?,
-                    idle: sections::parse_idle(&root)?,
+                    conventions,
+                    sites,
+                    named_sites,
                     defaults: sections::parse_defaults(&root)?,
                     profiles: sections::parse_profiles(&root)?,
                     inventory: sections::parse_inventory(&root)?,

@@ -247,25 +247,26 @@ fn targets(scenario: &Scenario) -> Vec<Target> {
     let ModelSpec::Footprint(f) = &scenario.model else {
         return out;
     };
-    for (k, v) in [
-        ("pue", &f.datacenter.pue),
-        ("wue_onsite", &f.datacenter.wue_onsite),
-    ] {
-        add_value(&mut out, path(&["datacenter", k]), Vec::new(), v);
-    }
-    let e = &f.electricity;
-    for (k, v) in [
-        ("gwp", &e.gwp),
-        ("pe", &e.pe),
-        ("adp", &e.adp),
-        ("water", &e.water),
-    ] {
-        add_value(&mut out, path(&["electricity", k]), Vec::new(), v);
-    }
-    match &f.idle {
-        Some(IdleSpec::Energy(v)) => add_value(&mut out, path(&["idle", "energy_kwh"]), vec![], v),
-        Some(IdleSpec::Ratio(v)) => add_value(&mut out, path(&["idle", "ratio"]), vec![], v),
-        None => {}
+    for site in &f.sites {
+        // The implicit site's sections are top-level tables.
+        let base = match site.name.as_str() {
+            "" => Vec::new(),
+            name => path(&["sites", name]),
+        };
+        let mut value =
+            |k: &[&str], v: &ValueSpec| add_value(&mut out, child(&base, &path(k)), Vec::new(), v);
+        let (d, e) = (&site.datacenter, &site.electricity);
+        value(&["datacenter", "pue"], &d.pue);
+        value(&["datacenter", "wue_onsite"], &d.wue_onsite);
+        value(&["electricity", "gwp"], &e.gwp);
+        value(&["electricity", "pe"], &e.pe);
+        value(&["electricity", "adp"], &e.adp);
+        value(&["electricity", "water"], &e.water);
+        match &site.idle {
+            Some(IdleSpec::Energy(v)) => value(&["idle", "energy_kwh"], v),
+            Some(IdleSpec::Ratio(v)) => value(&["idle", "ratio"], v),
+            None => {}
+        }
     }
     if let Some(v) = &f.defaults.load {
         add_value(&mut out, path(&["defaults", "load"]), Vec::new(), v);
@@ -609,8 +610,16 @@ fn leaves(item: &Item, at: &mut Vec<Segment>, out: &mut Vec<String>) {
 /// The preset kind a section takes, if `section` is one that exists.
 fn preset_section(doc: &DocumentMut, section: &[Segment]) -> Option<PresetKind> {
     let kind = match section {
-        [Segment::Key(s)] if s == "electricity" => PresetKind::Electricity,
-        [Segment::Key(s)] if s == "datacenter" => PresetKind::Datacenter,
+        [Segment::Key(s)] | [Segment::Key(_), Segment::Key(_), Segment::Key(s)]
+            if s == "electricity" && in_site(section) =>
+        {
+            PresetKind::Electricity
+        }
+        [Segment::Key(s)] | [Segment::Key(_), Segment::Key(_), Segment::Key(s)]
+            if s == "datacenter" && in_site(section) =>
+        {
+            PresetKind::Datacenter
+        }
         [Segment::Key(s), Segment::Key(_)] if s == "profiles" => PresetKind::Hardware,
         _ => return None,
     };
@@ -619,8 +628,20 @@ fn preset_section(doc: &DocumentMut, section: &[Segment]) -> Option<PresetKind> 
         .then_some(kind)
 }
 
+/// Whether a three-part section (`sites.NAME.electricity`) lies in a site;
+/// a one-part section is the implicit site's.
+fn in_site(section: &[Segment]) -> bool {
+    section.len() == 1 || matches!(&section[0], Segment::Key(s) if s == "sites")
+}
+
 fn preset_sections(doc: &DocumentMut) -> Vec<Vec<Segment>> {
     let mut out = vec![path(&["electricity"]), path(&["datacenter"])];
+    if let Some(sites) = doc.get("sites").and_then(Item::as_table_like) {
+        for (name, _) in sites.iter() {
+            out.push(path(&["sites", name, "electricity"]));
+            out.push(path(&["sites", name, "datacenter"]));
+        }
+    }
     if let Some(p) = doc.get("profiles").and_then(Item::as_table_like) {
         out.extend(p.iter().map(|(name, _)| path(&["profiles", name])));
     }

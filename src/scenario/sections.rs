@@ -56,6 +56,22 @@ pub struct ElectricitySpec {
     pub water: ValueSpec,
 }
 
+/// Where compute ran: a data centre, the electricity it draws and its
+/// idle energy. A scenario without `[sites.NAME]` tables has one implicit
+/// site made of its top-level `[datacenter]`, `[electricity]` and `[idle]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteSpec {
+    /// The NAME of `[sites.NAME]`; empty for the implicit site.
+    pub name: String,
+    pub meta: Meta,
+    pub datacenter: DatacenterSpec,
+    pub electricity: ElectricitySpec,
+    pub idle: Option<IdleSpec>,
+    /// `sites.NAME`, or empty for the implicit site.
+    pub path: String,
+    pub span: Range<usize>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum IdleSpec {
     /// Facility energy of reserved but idle hardware, kWh.
@@ -67,6 +83,7 @@ pub enum IdleSpec {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DefaultsSpec {
     pub profile: Option<NameRef>,
+    pub site: Option<NameRef>,
     pub load: Option<ValueSpec>,
 }
 
@@ -160,6 +177,9 @@ pub struct RowSpec {
     pub it_energy_kwh: Option<ValueSpec>,
     pub profile: Option<NameRef>,
     pub load: Option<ValueSpec>,
+    /// The `[sites.NAME]` the row ran at (else `[defaults].site`, else the
+    /// only site).
+    pub site: Option<NameRef>,
 }
 
 /// A named set of uncertain factors whose joint effect a sensitivity
@@ -507,8 +527,13 @@ fn required_section<'d, 't>(
     key: &str,
     keys: &str,
 ) -> Result<TableNode<'d, 't>, ScenarioError> {
-    root.sub_table(key)?
-        .ok_or_else(|| root.error(format!("the scenario needs a [{key}] table with {keys}")))
+    root.sub_table(key)?.ok_or_else(|| {
+        let (whose, section) = match root.path.as_str() {
+            "" => ("the scenario".to_string(), key.to_string()),
+            site => (format!("[{site}]"), root.child_path(key)),
+        };
+        root.error(format!("{whose} needs a [{section}] table with {keys}"))
+    })
 }
 
 /// The `preset = "NAME"` of a scenario table, if any.
@@ -537,7 +562,7 @@ fn need(
     value.ok_or_else(|| missing(t, key, what))
 }
 
-pub fn parse_datacenter(root: &TableNode<'_, '_>) -> Result<DatacenterSpec, ScenarioError> {
+fn parse_datacenter(root: &TableNode<'_, '_>) -> Result<DatacenterSpec, ScenarioError> {
     let [pue, wue_onsite] = values_with_preset(
         root,
         "datacenter",
@@ -548,7 +573,7 @@ pub fn parse_datacenter(root: &TableNode<'_, '_>) -> Result<DatacenterSpec, Scen
     Ok(DatacenterSpec { pue, wue_onsite })
 }
 
-pub fn parse_electricity(root: &TableNode<'_, '_>) -> Result<ElectricitySpec, ScenarioError> {
+fn parse_electricity(root: &TableNode<'_, '_>) -> Result<ElectricitySpec, ScenarioError> {
     let [gwp, pe, adp, water] = values_with_preset(
         root,
         "electricity",
@@ -581,7 +606,7 @@ fn values_with_preset<const N: usize>(
             .chain(["source", "note", extra])
             .collect()
     };
-    let what = format!("[{section}]");
+    let what = format!("[{}]", t.path);
     t.deny_unknown(&allowed("preset"), &what)?;
     let mut preset: [Option<ValueSpec>; N] = std::array::from_fn(|_| None);
     if let Some(r) = preset_ref(&t)? {
@@ -602,17 +627,96 @@ fn values_with_preset<const N: usize>(
     Ok(values.try_into().expect("one value per key"))
 }
 
-pub fn parse_idle(root: &TableNode<'_, '_>) -> Result<Option<IdleSpec>, ScenarioError> {
+/// The sites of a footprint scenario: its `[sites.NAME]` tables, or the
+/// implicit site of its top-level `[datacenter]`, `[electricity]` and
+/// `[idle]`; and whether the sites are named.
+pub fn parse_sites(root: &TableNode<'_, '_>) -> Result<(Vec<SiteSpec>, bool), ScenarioError> {
+    let Some(sites) = root.sub_table("sites")? else {
+        let site = SiteSpec {
+            name: String::new(),
+            meta: Meta::default(),
+            datacenter: parse_datacenter(root)?,
+            electricity: parse_electricity(root)?,
+            idle: parse_idle(root)?,
+            path: String::new(),
+            span: root.span.clone(),
+        };
+        return Ok((vec![site], false));
+    };
+    for key in ["datacenter", "electricity", "idle"] {
+        if root.contains(key) {
+            return Err(root.doc.error_at(
+                &root.span_of(key),
+                key,
+                format!(
+                    "a scenario with [sites.NAME] tables gives each site its own [sites.NAME.{key}]; move this [{key}] into a site (a value two sites share can be a named parameter), or remove [sites] for a single-site scenario"
+                ),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (name, value) in sites.entries() {
+        let t = as_table(root.doc, value, sites.child_path(name))?;
+        t.deny_unknown(
+            &[
+                "datacenter",
+                "electricity",
+                "idle",
+                "label",
+                "source",
+                "note",
+            ],
+            "a site",
+        )?;
+        let mut datacenter = parse_datacenter(&t)?;
+        let mut electricity = parse_electricity(&t)?;
+        let (d, e) = (&mut datacenter, &mut electricity);
+        for v in [&mut d.pue, &mut d.wue_onsite, &mut e.gwp, &mut e.pe]
+            .into_iter()
+            .chain([&mut e.adp, &mut e.water])
+        {
+            name_site_in_label(v, name);
+        }
+        out.push(SiteSpec {
+            name: name.to_string(),
+            meta: parse_meta(&t)?,
+            datacenter,
+            electricity,
+            idle: parse_idle(&t)?,
+            path: t.path.clone(),
+            span: t.span.clone(),
+        });
+    }
+    if out.is_empty() {
+        return Err(sites.error(
+            "[sites] declares no site: give one table per site, e.g. [sites.de.datacenter] and [sites.de.electricity], or remove [sites] for a single-site scenario".into(),
+        ));
+    }
+    Ok((out, true))
+}
+
+/// A preset's label names its zone or data centre, not the site: two sites
+/// on one preset would show two factors under one name. The site is added
+/// ("PUE, hyperscale cloud (site us)"); a label the scenario writes is its
+/// own and kept.
+fn name_site_in_label(value: &mut ValueSpec, site: &str) {
+    if let (Some(label), Some(_)) = (&mut value.meta.label, &value.origin) {
+        *label = format!("{label} (site {site})");
+    }
+}
+
+fn parse_idle(root: &TableNode<'_, '_>) -> Result<Option<IdleSpec>, ScenarioError> {
     let Some(t) = root.sub_table("idle")? else {
         return Ok(None);
     };
-    t.deny_unknown(&["energy_kwh", "ratio", "source", "note"], "[idle]")?;
+    let what = format!("[{}]", t.path);
+    t.deny_unknown(&["energy_kwh", "ratio", "source", "note"], &what)?;
     match (optional_value(&t, "energy_kwh")?, optional_value(&t, "ratio")?) {
         (Some(e), None) => Ok(Some(IdleSpec::Energy(e))),
         (None, Some(r)) => Ok(Some(IdleSpec::Ratio(r))),
-        _ => Err(t.error(
-            "[idle] takes exactly one of `energy_kwh` (absolute) or `ratio` (of the runs' facility energy)".into(),
-        )),
+        _ => Err(t.error(format!(
+            "{what} takes exactly one of `energy_kwh` (absolute) or `ratio` (of the runs' facility energy)"
+        ))),
     }
 }
 
@@ -628,9 +732,10 @@ pub fn parse_defaults(root: &TableNode<'_, '_>) -> Result<DefaultsSpec, Scenario
     let Some(t) = root.sub_table("defaults")? else {
         return Ok(DefaultsSpec::default());
     };
-    t.deny_unknown(&["profile", "load"], "[defaults]")?;
+    t.deny_unknown(&["profile", "load", "site"], "[defaults]")?;
     Ok(DefaultsSpec {
         profile: name_ref(&t, "profile")?,
+        site: name_ref(&t, "site")?,
         load: optional_value(&t, "load")?,
     })
 }
@@ -919,8 +1024,9 @@ fn parse_embodied(p: &TableNode<'_, '_>) -> Result<Vec<ComponentParts>, Scenario
     Ok(components)
 }
 
-const ROW_KEYS: [&str; 9] = [
+const ROW_KEYS: [&str; 10] = [
     "name",
+    "site",
     "tags",
     "gpu_hours",
     "share",
@@ -987,6 +1093,7 @@ pub fn parse_inventory(root: &TableNode<'_, '_>) -> Result<Vec<RowSpec>, Scenari
             it_energy_kwh,
             profile: name_ref(&r, "profile")?,
             load: optional_value(&r, "load")?,
+            site: name_ref(&r, "site")?,
         });
     }
     if rows.is_empty() {
