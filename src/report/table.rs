@@ -513,6 +513,7 @@ pub fn tornado_table(
         "{} — tornado: each factor at its {low} and {high} quantile (a choice: its options giving the lowest and highest output), the others at baseline\n",
         model.name
     );
+    out.push_str(&correlated_tornado_note(model));
     for (id, t) in tornado {
         let _ = write!(
             out,
@@ -559,6 +560,30 @@ pub fn tornado_table(
     out
 }
 
+/// What a tornado does with correlated factors: varies each alone.
+fn correlated_tornado_note(model: &Model) -> String {
+    let mut out = String::new();
+    for set in &model.correlated {
+        let names: Vec<String> = set
+            .factors
+            .iter()
+            .map(|&f| format!("`{}`", model.factors[f].name))
+            .collect();
+        let entries: Vec<String> = set
+            .entries
+            .iter()
+            .map(|e| format!("[correlations].{e}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "note: factors {} are correlated ({}): one at a time, each is varied alone, its partners held at baseline (`sobol` analyses them as one group)",
+            names.join(", "),
+            entries.join(", ")
+        );
+    }
+    out
+}
+
 fn interval_text(ci: [f64; 2]) -> String {
     format!("[{:.4}, {:.4}]", ci[0], ci[1])
 }
@@ -600,6 +625,9 @@ pub fn sobol_table(
             );
         }
         _ => {}
+    }
+    for c in &result.correlated {
+        let _ = writeln!(out, "note: {}", c.note);
     }
     for (id, series) in &result.sobol {
         let Some(total) = series.get("total") else {
