@@ -36,6 +36,19 @@ pub struct CorrelatedSet {
     /// Lower-triangular Cholesky factor of the normals' Pearson matrix,
     /// row-major m × m.
     pub cholesky: Vec<f64>,
+    /// Each entry as declared, for `check`.
+    pub pairs: Vec<CorrelatedPair>,
+}
+
+/// One `[correlations]` entry, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrelatedPair {
+    pub name: String,
+    /// Indices into `Model::factors`.
+    pub factors: [usize; 2],
+    pub spearman: f64,
+    pub source: Option<String>,
+    pub note: Option<String>,
 }
 
 /// Smallest u' a transformed uniform takes, and largest: the open interval.
@@ -352,12 +365,20 @@ pub(super) fn compile(
             pearson[i * m + i] = 1.0;
         }
         let mut entries: Vec<&CorrelationSpec> = Vec::new();
+        let mut declared = Vec::new();
         for (spec, &(a, b, rho)) in specs.iter().zip(&pairs) {
             if root(&mut parent, a) == r {
                 let (i, j) = (at(a), at(b));
                 pearson[i * m + j] = rho;
                 pearson[j * m + i] = rho;
                 entries.push(spec);
+                declared.push(CorrelatedPair {
+                    name: spec.name.clone(),
+                    factors: [a, b],
+                    spearman: spec.spearman,
+                    source: spec.source.clone(),
+                    note: spec.note.clone(),
+                });
             }
         }
         let Some(l) = cholesky(&pearson, m) else {
@@ -372,6 +393,7 @@ pub(super) fn compile(
             dims: members.iter().map(|&i| factors[i].dims.start).collect(),
             factors: members,
             cholesky: l,
+            pairs: declared,
         });
     }
     Ok(sets)
