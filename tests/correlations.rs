@@ -582,3 +582,30 @@ ab = { factors = ["a", "b"], spearman = -0.5 }
     assert_eq!(model.correlated.len(), 1);
     assert_eq!(model.units().len(), 1);
 }
+
+/// A declared group holding part of a correlated set is swapped with the
+/// whole set: its indices are exactly the set's.
+#[test]
+fn a_declared_group_takes_a_correlated_set_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = footprint(VALID).replace(
+        "[correlations]\n",
+        "[groups]\ncooling = [\"datacenter.pue\"]\n\n[correlations]\n",
+    );
+    let path = common::write_scenario(dir.path(), "c.toml", &text);
+    let out = dir.path().join("sobol.json");
+    Command::cargo_bin("ecoband")
+        .unwrap()
+        .args(["sobol", "--n-base", "256", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let groups = json["sobol"]["gwp"]["total"]["groups"].as_array().unwrap();
+    assert_eq!(groups[0]["factor"], "correlated: pue_wue");
+    assert_eq!(groups[2]["factor"], "cooling");
+    assert_eq!(groups[0]["st"], groups[2]["st"]);
+    assert_eq!(groups[0]["s1"], groups[2]["s1"]);
+}
