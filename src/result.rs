@@ -254,8 +254,26 @@ pub struct SobolResult {
     pub ecoband_version: String,
     pub scenario: ScenarioInfo,
     pub settings: SobolSettings,
+    /// The correlated sets of `[correlations]`, each analysed as one
+    /// automatic group (its entry in every series' `groups`; its members
+    /// have no entry in `indices`). Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correlated: Vec<CorrelatedGroup>,
     /// Keyed by category, then series ("total", "usage", "idle", "embodied").
     pub sobol: IndexMap<String, IndexMap<String, SobolSeries>>,
+}
+
+/// A correlated set as a Sobol' result describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorrelatedGroup {
+    /// The automatic group's name in `groups` (`correlated: ENTRY, …`).
+    pub group: String,
+    /// Its factors' key paths.
+    pub factors: Vec<String>,
+    /// The `[correlations]` entries that join them.
+    pub correlations: Vec<String>,
+    /// What this means for the indices, in words.
+    pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,6 +8,13 @@
 //! declared group G adds AB_G (all of G's factors from B): its closed
 //! first-order and total indices, N more evaluations per group.
 //!
+//! Factor *values* are swapped, after the transform. The factors of a
+//! correlated set (`[correlations]`) are one joint draw, so they are
+//! swapped together, as one unit ([`Model::units`]): swapping one alone
+//! would pair values of two different joint draws. Their indices are the
+//! closed indices of the set, which keep their meaning because sets are
+//! independent of each other and of the other factors.
+//!
 //! Confidence intervals: each batch gives its own estimate, and the interval
 //! is the pooled estimate ± t(B−1) · sd(batch estimates) / √B. With plain
 //! Monte Carlo the N base samples form `BATCHES` contiguous batches (batch
@@ -61,23 +68,27 @@ pub fn analysed_outputs(model: &Model) -> Vec<(usize, usize, Series)> {
     out
 }
 
-/// What is swapped from B into A for each index: every factor alone, then
-/// every declared group (its factors' slots).
+/// What is swapped from B into A for each index: every unit (a factor, or
+/// a correlated set whole), then every declared group (its factors'
+/// slots, correlated sets whole).
 fn swap_sets(model: &Model) -> Vec<Vec<Range<usize>>> {
-    let mut sets: Vec<Vec<Range<usize>>> = model
-        .factors
-        .iter()
-        .map(|f| vec![f.slots.clone()])
-        .collect();
+    let slots = |factors: &[usize]| -> Vec<Range<usize>> {
+        factors
+            .iter()
+            .map(|&f| model.factors[f].slots.clone())
+            .collect()
+    };
+    let mut sets: Vec<Vec<Range<usize>>> =
+        model.units().iter().map(|u| slots(&u.factors)).collect();
     for g in &model.groups {
-        sets.push(
-            g.factors
-                .iter()
-                .map(|&f| model.factors[f].slots.clone())
-                .collect(),
-        );
+        sets.push(slots(&model.group_factors(g)));
     }
     sets
+}
+
+/// Units whose second-order indices are computed (all, or none).
+fn second_order_units(model: &Model, second_order: bool) -> usize {
+    if second_order { model.units().len() } else { 0 }
 }
 
 /// Accumulated sums: the whole run and each batch.
@@ -117,7 +128,7 @@ struct Worker {
 impl Worker {
     fn new(model: &Model, outputs: &[usize], n_sets: usize, second_order: bool) -> Self {
         let n_sel = outputs.len();
-        let k2 = if second_order { model.factors.len() } else { 0 };
+        let k2 = second_order_units(model, second_order);
         let mut selected = vec![None; model.n_outputs()];
         for (o, &j) in outputs.iter().enumerate() {
             selected[j] = Some(o);
@@ -150,8 +161,7 @@ impl Worker {
         range: (u64, u64),
     ) -> SobolSums {
         let d = model.n_dims;
-        let second_order = !self.fba.is_empty();
-        let k2 = if second_order { model.factors.len() } else { 0 };
+        let k2 = second_order_units(model, !self.fba.is_empty());
         let mut sums = SobolSums::with_second_order(outputs.len(), swap_sets.len(), k2);
         let mut first = range.0;
         while first < range.1 {
@@ -421,7 +431,7 @@ pub fn extend(
 
 fn empty_batches(model: &Model, n: usize, second_order: bool) -> Vec<SobolSums> {
     let n_out = analysed_outputs(model).len();
-    let k2 = if second_order { model.factors.len() } else { 0 };
+    let k2 = second_order_units(model, second_order);
     vec![SobolSums::with_second_order(n_out, swap_sets(model).len(), k2); n]
 }
 
@@ -453,7 +463,7 @@ impl SobolRun {
         batches: Vec<SobolSums>,
     ) -> Self {
         let outputs: Vec<usize> = analysed_outputs(model).iter().map(|(j, _, _)| *j).collect();
-        let k2 = if second_order { model.factors.len() } else { 0 };
+        let k2 = second_order_units(model, second_order);
         let mut total = SobolSums::with_second_order(outputs.len(), swap_sets(model).len(), k2);
         for b in &batches {
             total.merge(b);
@@ -588,8 +598,9 @@ pub struct Estimate {
 }
 
 /// First- and total-order estimates with intervals for analysed output `o`
-/// (position in `SobolRun::outputs`), at confidence `level`: one per factor,
-/// then one per declared group.
+/// (position in `SobolRun::outputs`), at confidence `level`: one per unit
+/// ([`Model::units`]: a factor, or a correlated set), then one per declared
+/// group.
 pub fn estimates(run: &SobolRun, o: usize, level: f64) -> SobolEstimates {
     let full = run.total.indices(o);
     let per_batch: Vec<_> = run.batches.iter().map(|b| b.indices(o)).collect();
@@ -641,7 +652,7 @@ pub fn estimates(run: &SobolRun, o: usize, level: f64) -> SobolEstimates {
 }
 
 /// Estimates with intervals for one output: first and total order per
-/// factor then per group; second order per factor pair i < j (row order),
+/// unit then per group; second order per unit pair i < j (row order),
 /// empty unless asked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SobolEstimates {

@@ -479,7 +479,7 @@ fn test_function_scenarios_are_checked() {
         &[
             "unknown key `datacenter`",
             "`ishigami` test function",
-            "allowed keys: scenario, settings, parameters, groups, model",
+            "allowed keys: scenario, settings, parameters, groups, correlations, model",
         ],
     );
     // A constant the function does not have.

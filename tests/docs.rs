@@ -22,6 +22,8 @@ fn scenario_format_example_is_valid() {
         "{:#?}",
         model.factors.iter().map(|f| &f.name).collect::<Vec<_>>()
     );
+    // Its `[correlations]` entry joins the PUE and the on-site WUE.
+    assert_eq!(model.correlated.len(), 1);
     let r = simulate(&scenario, &model, 10_000, 1, 0.95, 0).unwrap();
     assert!(r.impacts["gwp"].total.mean > 0.0);
     assert_eq!(r.impacts["gwp"].by_tag["category"].len(), 3);

@@ -9,7 +9,8 @@ use crate::cli::{SamplerKind, SobolArgs};
 use crate::model::{Model, Series};
 use crate::report::table;
 use crate::result::{
-    ScenarioInfo, SecondOrderIndex, SobolIndex, SobolResult, SobolSeries, SobolSettings,
+    CorrelatedGroup, ScenarioInfo, SecondOrderIndex, SobolIndex, SobolResult, SobolSeries,
+    SobolSettings,
 };
 use crate::sample::{LatinHypercube, MonteCarlo, PointSource, ScrambledSobol};
 use crate::scenario::Scenario;
@@ -19,25 +20,59 @@ pub fn base_count(n: u64) -> u64 {
     n.max(crate::sensitivity::MIN_BASE).next_power_of_two()
 }
 
-/// Second-order entries for factor pairs i < j, in row order.
+/// Second-order entries for unit pairs i < j (factors, or correlated
+/// sets), in row order.
 fn second_order_entries(
-    model: &Model,
+    units: &[crate::model::Unit],
     second: &[crate::sensitivity::Estimate],
 ) -> Vec<SecondOrderIndex> {
-    let k = model.factors.len();
+    let k = units.len();
     let pairs = (0..k).flat_map(|i| (i + 1..k).map(move |j| (i, j)));
     pairs
         .zip(second)
         .map(|((i, j), e)| SecondOrderIndex {
-            factors: [model.factors[i].name.clone(), model.factors[j].name.clone()],
-            labels: [
-                model.factors[i].label.clone(),
-                model.factors[j].label.clone(),
-            ],
+            factors: [units[i].name.clone(), units[j].name.clone()],
+            labels: [units[i].label.clone(), units[j].label.clone()],
             s2: e.value,
             s2_ci: [e.low, e.high],
         })
         .collect()
+}
+
+/// What the result says of each correlated set.
+fn correlated_groups(model: &Model) -> Vec<CorrelatedGroup> {
+    model
+        .correlated
+        .iter()
+        .map(|set| {
+            let factors: Vec<String> = set
+                .factors
+                .iter()
+                .map(|&f| model.factors[f].name.clone())
+                .collect();
+            CorrelatedGroup {
+                group: set.name.clone(),
+                note: correlated_note(&factors, &set.entries),
+                factors,
+                correlations: set.entries.clone(),
+            }
+        })
+        .collect()
+}
+
+/// "factors X, Y are correlated ([correlations].NAME): analysed as one
+/// group; …"
+pub fn correlated_note(factors: &[String], entries: &[String]) -> String {
+    let names: Vec<String> = factors.iter().map(|f| format!("`{f}`")).collect();
+    let entries: Vec<String> = entries
+        .iter()
+        .map(|e| format!("[correlations].{e}"))
+        .collect();
+    format!(
+        "factors {} are correlated ({}): analysed as one group, without indices of their own; indices of dependent inputs are not the classical ones",
+        names.join(", "),
+        entries.join(", ")
+    )
 }
 
 /// What a Sobol' analysis is asked for.
@@ -279,7 +314,8 @@ pub fn build(
             total,
             second,
         } = estimates(sums, o, level);
-        let k = model.factors.len();
+        let units = model.units();
+        let k = units.len();
         let index = |(name, label): (&str, &str), s1: &Estimate, st: &Estimate| SobolIndex {
             factor: name.to_string(),
             label: label.to_string(),
@@ -289,21 +325,24 @@ pub fn build(
             st_ci: [st.low, st.high],
             flags: index_flags(s1, st),
         };
-        let indices: Vec<SobolIndex> = model
-            .factors
+        // Factors alone, then correlated sets (automatic groups), then the
+        // declared groups.
+        let indices: Vec<SobolIndex> = units
             .iter()
             .enumerate()
-            .map(|(i, f)| index((&f.name, &f.label), &first[i], &total[i]))
+            .filter(|(_, u)| u.correlated.is_none())
+            .map(|(i, u)| index((&u.name, &u.label), &first[i], &total[i]))
             .collect();
-        let groups: Vec<SobolIndex> = model
-            .groups
+        let correlated = units
             .iter()
             .enumerate()
-            .map(|(g, group)| {
-                let label = crate::model::label::of_name(&group.name);
-                index((&group.name, &label), &first[k + g], &total[k + g])
-            })
-            .collect();
+            .filter(|(_, u)| u.correlated.is_some())
+            .map(|(i, u)| index((&u.name, &u.label), &first[i], &total[i]));
+        let declared = model.groups.iter().enumerate().map(|(g, group)| {
+            let label = crate::model::label::of_name(&group.name);
+            index((&group.name, &label), &first[k + g], &total[k + g])
+        });
+        let groups: Vec<SobolIndex> = correlated.chain(declared).collect();
         let flags = series_flags(variance, &first[..k], &total[..k], n_base, WIDE_HALF_WIDTH);
         let name = match series {
             Series::Scope(s) => model.layout().scopes[s].to_string(),
@@ -319,7 +358,7 @@ pub fn build(
                     flags,
                     indices,
                     groups,
-                    s2: second_order_entries(model, &second),
+                    s2: second_order_entries(&units, &second),
                 },
             );
     }
@@ -332,7 +371,7 @@ pub fn build(
             replicates: (sampler != SamplerKind::Mc).then_some(replicates),
             evaluations: n_designs
                 * n_base
-                * ((model.factors.len() * (1 + usize::from(second_order)) + model.groups.len())
+                * ((model.units().len() * (1 + usize::from(second_order)) + model.groups.len())
                     as u64
                     + 2),
             second_order,
@@ -357,6 +396,7 @@ pub fn build(
             widest_st_half_width: widest_st_half_width(sums, level),
             overrides: scenario.overrides.clone(),
         },
+        correlated: correlated_groups(model),
         sobol,
     }
 }

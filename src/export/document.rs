@@ -533,7 +533,7 @@ fn sobol_section(r: &SobolResult) -> Section {
     }
     let mut sentences = Vec::new();
     let mut tables = Vec::new();
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = r.correlated.iter().map(|c| c.note.clone()).collect();
     for (id, series) in &r.sobol {
         let Some(total) = series.get("total") else {
             continue;

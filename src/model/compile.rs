@@ -125,6 +125,13 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
     };
     let no_effect = c.split_no_effect(scenario.inventory());
     let groups = c.compile_groups(&no_effect)?;
+    let correlated = super::correlation::compile(
+        &scenario.correlations,
+        &c.factors,
+        &no_effect,
+        &c.constants,
+        &c.doc,
+    )?;
     let mut model = Model::new(
         scenario.name.clone(),
         c.factors,
@@ -139,6 +146,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         .map(|f| pairing_name(f, scenario.inventory()))
         .collect();
     model.no_effect = no_effect;
+    model.correlated = correlated;
     Ok(model)
 }
 

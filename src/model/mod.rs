@@ -4,6 +4,7 @@
 //! factor values, and factor values to outputs.
 
 mod compile;
+pub mod correlation;
 pub mod factor;
 pub mod footprint;
 pub mod label;
@@ -12,6 +13,7 @@ pub mod quantity;
 pub mod test_function;
 
 pub use compile::compile;
+pub use correlation::CorrelatedSet;
 pub use factor::{Factor, FactorKind, format_number};
 pub use footprint::{EnergySplit, Footprint};
 pub use outputs::{CATEGORIES, Category, OutputLayout, SCOPES, Series};
@@ -76,6 +78,23 @@ pub struct Model {
     pub pairing_names: Vec<String>,
     /// Factors no output depends on: not in `factors`, not sampled.
     pub no_effect: Vec<NoEffect>,
+    /// Sets of factors joined by `[correlations]`, sampled jointly through
+    /// a Gaussian copula (`model::correlation`); empty: all independent.
+    pub correlated: Vec<CorrelatedSet>,
+}
+
+/// What a sensitivity analysis varies as one: a factor, or a whole
+/// correlated set (swapping one member of a set alone would pair values of
+/// two different joint draws).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    /// The factor's name, or the set's (`correlated: ENTRY, …`).
+    pub name: String,
+    pub label: String,
+    /// Indices into `Model::factors`.
+    pub factors: Vec<usize>,
+    /// The correlated set it is, if any (index into `Model::correlated`).
+    pub correlated: Option<usize>,
 }
 
 /// What a model computes from its factor values.
@@ -168,7 +187,59 @@ impl Model {
             n_slots: dims.1,
             equations,
             no_effect: Vec::new(),
+            correlated: Vec::new(),
         }
+    }
+
+    /// The units a sensitivity analysis swaps, in factor order: each
+    /// independent factor, and each correlated set at its first member.
+    pub fn units(&self) -> Vec<Unit> {
+        let mut units = Vec::new();
+        for (i, f) in self.factors.iter().enumerate() {
+            match self.correlated.iter().position(|c| c.factors.contains(&i)) {
+                None => units.push(Unit {
+                    name: f.name.clone(),
+                    label: f.label.clone(),
+                    factors: vec![i],
+                    correlated: None,
+                }),
+                Some(c) if self.correlated[c].factors[0] == i => {
+                    let set = &self.correlated[c];
+                    let labels: Vec<&str> = set
+                        .factors
+                        .iter()
+                        .map(|&j| self.factors[j].label.as_str())
+                        .collect();
+                    units.push(Unit {
+                        name: set.name.clone(),
+                        label: format!("correlated: {}", labels.join(", ")),
+                        factors: set.factors.clone(),
+                        correlated: Some(c),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        units
+    }
+
+    /// A declared group's factors, with every correlated set it touches
+    /// taken whole (a part of a set cannot be swapped alone).
+    pub fn group_factors(&self, group: &FactorGroup) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for &f in &group.factors {
+            let whole = self
+                .correlated
+                .iter()
+                .find(|c| c.factors.contains(&f))
+                .map_or(vec![f], |c| c.factors.clone());
+            for g in whole {
+                if !out.contains(&g) {
+                    out.push(g);
+                }
+            }
+        }
+        out
     }
 
     pub fn layout(&self) -> &OutputLayout {
@@ -195,8 +266,19 @@ impl Model {
     /// which `tests/model.rs` checks gives the same bits.
     #[inline]
     pub fn values_from_uniforms(&self, u: &[f64], values: &mut [f64]) {
-        for f in &self.factors {
-            f.transform(&u[f.dims.clone()], &mut values[f.slots.clone()]);
+        if self.correlated.is_empty() {
+            for f in &self.factors {
+                f.transform(&u[f.dims.clone()], &mut values[f.slots.clone()]);
+            }
+        } else {
+            // The copula's uniforms: one sample as a block of one.
+            let mut u = u.to_vec();
+            for set in &self.correlated {
+                set.apply(&mut u, 1, 1);
+            }
+            for f in &self.factors {
+                f.transform(&u[f.dims.clone()], &mut values[f.slots.clone()]);
+            }
         }
         self.no_effect_values(values);
     }
@@ -212,8 +294,13 @@ impl Model {
 
     /// `values_from_uniforms` for a block of samples, dimension-major (see
     /// [`ValueBlock`]): the same values, one distribution at a time.
+    /// Correlated sets rewrite their uniforms in `block.u` first (the
+    /// samplers refill it for every block).
     pub fn values_from_uniforms_block(&self, block: &mut ValueBlock) {
         let shape = (block.len, block.stride);
+        for set in &self.correlated {
+            set.apply(&mut block.u, block.len, block.stride);
+        }
         for f in &self.factors {
             f.transform_block(
                 &block.u,

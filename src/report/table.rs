@@ -373,6 +373,7 @@ pub fn factor_table(model: &Model) -> String {
     for f in &model.factors {
         let _ = writeln!(out, "  {}: {}", f.name, source_text(f));
     }
+    out.push_str(&correlations_text(model));
     if !model.no_effect.is_empty() {
         let _ = write!(
             out,
@@ -427,6 +428,36 @@ pub fn factor_table(model: &Model) -> String {
         out.push_str(
             "\n* label derived from the key path; give the value `label = \"…\"` to name it in tables and figures\n",
         );
+    }
+    out
+}
+
+/// The `[correlations]` entries, set by set, as `check` lists them.
+fn correlations_text(model: &Model) -> String {
+    if model.correlated.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\ncorrelations (Gaussian copula: marginals unchanged; `sobol` analyses each set as one group, `tornado` varies each factor alone):\n",
+    );
+    for set in &model.correlated {
+        let _ = writeln!(out, "  {}:", set.name);
+        for p in &set.pairs {
+            let [a, b] = p.factors.map(|f| model.factors[f].name.as_str());
+            let source = match (&p.source, &p.note) {
+                (Some(s), Some(n)) => format!("{s} ({n})"),
+                (Some(s), None) => s.clone(),
+                (None, Some(n)) => format!("(no source given) ({n})"),
+                (None, None) => "(no source given)".into(),
+            };
+            let _ = writeln!(
+                out,
+                "    {}: {a} ~ {b}, Spearman {} (normals' Pearson {:.4}); {source}",
+                p.name,
+                format_number(p.spearman),
+                crate::model::correlation::pearson_of_spearman(p.spearman)
+            );
+        }
     }
     out
 }
@@ -513,6 +544,7 @@ pub fn tornado_table(
         "{} — tornado: each factor at its {low} and {high} quantile (a choice: its options giving the lowest and highest output), the others at baseline\n",
         model.name
     );
+    out.push_str(&correlated_tornado_note(model));
     for (id, t) in tornado {
         let _ = write!(
             out,
@@ -559,6 +591,30 @@ pub fn tornado_table(
     out
 }
 
+/// What a tornado does with correlated factors: varies each alone.
+fn correlated_tornado_note(model: &Model) -> String {
+    let mut out = String::new();
+    for set in &model.correlated {
+        let names: Vec<String> = set
+            .factors
+            .iter()
+            .map(|&f| format!("`{}`", model.factors[f].name))
+            .collect();
+        let entries: Vec<String> = set
+            .entries
+            .iter()
+            .map(|e| format!("[correlations].{e}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "note: factors {} are correlated ({}): one at a time, each is varied alone, its partners held at baseline (`sobol` analyses them as one group)",
+            names.join(", "),
+            entries.join(", ")
+        );
+    }
+    out
+}
+
 fn interval_text(ci: [f64; 2]) -> String {
     format!("[{:.4}, {:.4}]", ci[0], ci[1])
 }
@@ -600,6 +656,9 @@ pub fn sobol_table(
             );
         }
         _ => {}
+    }
+    for c in &result.correlated {
+        let _ = writeln!(out, "note: {}", c.note);
     }
     for (id, series) in &result.sobol {
         let Some(total) = series.get("total") else {

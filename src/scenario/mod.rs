@@ -2,6 +2,7 @@
 //! every value, so that later checks can point at the line that is wrong.
 //! The format is documented in `docs/scenario-format.md`.
 
+mod correlations;
 pub mod doc;
 pub mod error;
 pub mod overrides;
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub use correlations::CorrelationSpec;
 pub use error::ScenarioError;
 pub use sections::*;
 pub use value::{Meta, ValueKind, ValueSpec};
@@ -62,6 +64,8 @@ pub struct Scenario {
     pub model: ModelSpec,
     /// Factor groups declared for sensitivity analysis.
     pub groups: Vec<GroupSpec>,
+    /// `[correlations]`: rank correlations between factors, in file order.
+    pub correlations: Vec<CorrelationSpec>,
     /// The file's text, kept so that later checks can give line numbers
     /// (with overrides: the text they produced).
     pub text: String,
@@ -103,7 +107,13 @@ pub struct NameRef {
 }
 
 /// Top-level tables every scenario may have.
-const COMMON_TABLES: [&str; 4] = ["scenario", "settings", "parameters", "groups"];
+const COMMON_TABLES: [&str; 5] = [
+    "scenario",
+    "settings",
+    "parameters",
+    "groups",
+    "correlations",
+];
 
 /// Top-level tables of the footprint model only.
 const FOOTPRINT_TABLES: [&str; 10] = [
@@ -187,6 +197,7 @@ impl Scenario {
             share_sets: sections::parse_share_sets(&root)?,
             model,
             groups: sections::parse_groups(&root)?,
+            correlations: correlations::parse_correlations(&root)?,
             text: text.to_string(),
             overrides: Vec::new(),
         };
