@@ -4,10 +4,12 @@
 
 pub mod doc;
 pub mod error;
+pub mod expr;
 pub mod overrides;
 pub mod preset;
 mod sections;
 mod test_function;
+pub mod unit_algebra;
 pub mod units;
 pub mod value;
 
