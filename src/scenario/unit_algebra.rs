@@ -61,14 +61,14 @@ impl Unit {
         }
     }
 
-    pub fn mul(self, other: Unit) -> Unit {
+    pub fn times(self, other: Unit) -> Unit {
         Unit {
             scale: self.scale * other.scale,
             dims: add_dims(self.dims, other.dims, 1),
         }
     }
 
-    pub fn div(self, other: Unit) -> Unit {
+    pub fn per(self, other: Unit) -> Unit {
         Unit {
             scale: self.scale / other.scale,
             dims: add_dims(self.dims, other.dims, -1),
@@ -200,7 +200,7 @@ pub fn parse(text: &str) -> Result<Unit, String> {
             a = a.powi(n);
             rest = r[end..].trim_start();
         }
-        unit = if divide { unit.div(a) } else { unit.mul(a) };
+        unit = if divide { unit.per(a) } else { unit.times(a) };
         let Some(c) = rest.chars().next() else {
             return Ok(unit);
         };
@@ -253,7 +253,7 @@ mod tests {
         let u = parse("h/month").unwrap();
         assert!(u.is_dimensionless());
         assert!((u.scale - 1.0 / 730.0).abs() < 1e-18);
-        let u = parse("W").unwrap().mul(parse("h").unwrap());
+        let u = parse("W").unwrap().times(parse("h").unwrap());
         assert_eq!(u, parse("Wh").unwrap());
         assert_eq!(parse("kWh^2 / h^2").unwrap(), parse("kW*kW").unwrap());
         assert_eq!(parse("%").unwrap().scale, 0.01);
