@@ -147,6 +147,9 @@ pub fn overridden(
     for c in &mut model.constants {
         c.line = applied.original_line(c.line).unwrap_or(0);
     }
+    for d in &mut model.derived {
+        d.line = applied.original_line(d.line).unwrap_or(0);
+    }
     finite_baseline(&applied.scenario, &model)?;
     Ok((applied.scenario, model, applied.notes))
 }

@@ -202,16 +202,23 @@ impl Worker {
         };
         evaluate(a, &mut self.ya);
         evaluate(b, &mut self.yb);
+        // Values derived by formulas follow the swapped factors: recomputed
+        // after each swap and each swap back.
         for (f, set) in swap_sets.iter().enumerate() {
             swap_columns(a, b, set);
+            model.derive_block(a);
             evaluate(a, &mut self.yab[f * part..(f + 1) * part]);
             swap_columns(a, b, set);
+            model.derive_block(a);
         }
+        model.derive_block(b);
         // BA_f: B with factor f from A (the swap puts A's values in B).
         for (f, set) in swap_sets.iter().take(k2).enumerate() {
             swap_columns(a, b, set);
+            model.derive_block(b);
             evaluate(b, &mut self.yba[f * part..(f + 1) * part]);
             swap_columns(a, b, set);
+            model.derive_block(b);
         }
     }
 

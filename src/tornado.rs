@@ -89,6 +89,7 @@ struct Totals<'m> {
     model: &'m Model,
     scratch: Scratch,
     out: Vec<f64>,
+    values: Vec<f64>,
 }
 
 impl<'m> Totals<'m> {
@@ -97,12 +98,17 @@ impl<'m> Totals<'m> {
             model,
             scratch: model.scratch(),
             out: vec![0.0; model.n_outputs()],
+            values: Vec::new(),
         }
     }
 
     fn of(&mut self, values: &[f64]) -> Vec<f64> {
+        // Values derived by formulas follow the factors changed.
+        self.values.clear();
+        self.values.extend_from_slice(values);
+        self.model.derive(&mut self.values);
         self.model
-            .evaluate(values, &mut self.scratch, &mut self.out);
+            .evaluate(&self.values, &mut self.scratch, &mut self.out);
         let layout = self.model.layout();
         (0..layout.categories.len())
             .map(|c| self.out[layout.index(c, Series::Total)])

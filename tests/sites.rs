@@ -449,3 +449,33 @@ fn bad_sites_are_refused_with_a_clear_message() {
         .code(2)
         .stderr(contains("[sites] declares no site"));
 }
+
+/// The bundled example: one interval for a project on two sites, its
+/// university GPU-hours a formula (64 GPUs × 18 months × 730 h × 0.5 at
+/// the nominal utilisation), with the site breakdown adding up.
+#[test]
+fn the_mixed_lab_example_gives_one_interval_with_a_site_breakdown() {
+    let path = common::repo_file("scenarios/examples/mixed-lab.toml");
+    let scenario = Scenario::load(&path).unwrap();
+    let m = model::compile(&scenario).unwrap();
+    let hours = m.nominal_values();
+    assert!(
+        hours.contains(&(64.0 * 18.0 * 730.0 * 0.5)),
+        "the derived GPU-hours at the nominal utilisation"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let one = run_json(dir.path(), &path, &["-n", "20000", "--threads", "1"]);
+    let two = run_json(dir.path(), &path, &["-n", "20000", "--threads", "2"]);
+    assert_eq!(one, two);
+    let gwp = &one["impacts"]["gwp"];
+    let sites = gwp["by_tag"]["site"].as_object().unwrap();
+    assert_eq!(sites.keys().collect::<Vec<_>>(), ["de", "us"]);
+    let sum: f64 = sites.values().map(|s| s["mean"].as_f64().unwrap()).sum();
+    let mean = gwp["mean"].as_f64().unwrap();
+    assert!((sum - mean).abs() <= 1e-9 * mean);
+    let (low, high) = (
+        gwp["interval"]["low"].as_f64().unwrap(),
+        gwp["interval"]["high"].as_f64().unwrap(),
+    );
+    assert!(low < mean && mean < high);
+}

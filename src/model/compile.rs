@@ -7,18 +7,24 @@ use std::collections::HashMap;
 
 use super::factor::{Factor, FactorKind};
 use super::footprint::{Component, Footprint, Hours, Idle, Power, Profile, Row, RowPlan, Site};
+use super::formula::{self, Derived, Operand, Shape, Src};
 use super::outputs::OutputLayout;
 use super::quantity::Quantity;
 use super::test_function::TestFunctionModel;
 use super::{Equations, FactorGroup, FixedInput, Model, NoEffect, format_number, label};
 use crate::dist::Dirichlet;
 use crate::scenario::doc::Doc;
+use crate::scenario::expr::Expr;
+use crate::scenario::unit_algebra::{self, Shown, Unit};
 use crate::scenario::units::Dimension;
 use crate::scenario::{
     FootprintSpec, HoursSpec, IdleSpec, ModelSpec, NameRef, PowerSpec, ProfileSpec, RowSpec,
     Scenario, ScenarioError, SiteSpec, ValueKind, ValueSpec,
 };
 use crate::test_functions::TestFunction;
+
+/// How to fix a formula of the wrong dimension.
+const DIMENSION_HINT: &str = "in a formula, bare numbers and parameters without a `unit` are dimensionless: give each parameter its unit (e.g. unit = \"GPU\", unit = \"month\") or write a number with its unit in brackets (e.g. `730 [h]`)";
 
 /// Physical bounds a model input must respect over its whole range.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,7 +76,12 @@ impl Bound {
 struct CompiledParameter {
     quantity: Quantity,
     unit: Option<String>,
+    /// In its own unit; NaN where a formula's range cannot be computed.
     range: (f64, f64),
+    nominal: f64,
+    /// A formula parameter's unit (its declared unit, else the base units
+    /// of its dimension).
+    algebra: Option<Unit>,
 }
 
 struct ShareSet {
@@ -94,6 +105,8 @@ struct Compiler<'s> {
     /// Every compiled value no output depends on, with the reason: no
     /// factor that appears only here has an effect.
     unread: Vec<(Quantity, String)>,
+    /// Values computed by formulas, in dependency order.
+    derived: Vec<Derived>,
     /// Whether a factor added now gets no dimension of the unit cube (a
     /// value known to have no effect before it is compiled: it is never
     /// sampled, and giving it a dimension would move later factors'
@@ -114,6 +127,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         share_sets: HashMap::new(),
         read: Vec::new(),
         unread: Vec::new(),
+        derived: Vec::new(),
         without_dims: false,
     };
     c.compile_choices()?;
@@ -147,6 +161,7 @@ pub fn compile(scenario: &Scenario) -> Result<Model, ScenarioError> {
         .collect();
     model.no_effect = no_effect;
     model.correlated = correlated;
+    model.derived = c.derived;
     Ok(model)
 }
 
@@ -214,6 +229,7 @@ impl<'s> Compiler<'s> {
         for q in &self.read {
             mark(q, &mut read);
         }
+        formula::propagate(&self.derived, &mut read);
         let mut no_effect = Vec::new();
         let factors = std::mem::take(&mut self.factors);
         for f in factors {
@@ -225,6 +241,7 @@ impl<'s> Compiler<'s> {
             for (q, why) in &self.unread {
                 let mut touched = vec![false; self.n_slots];
                 mark(q, &mut touched);
+                formula::propagate(&self.derived, &mut touched);
                 if f.slots.clone().any(|s| touched[s]) && !reasons.contains(&why.as_str()) {
                     reasons.push(why);
                 }
@@ -337,15 +354,23 @@ impl<'s> Compiler<'s> {
     }
 
     fn compile_parameters(&mut self) -> Result<(), ScenarioError> {
-        for (name, spec) in &self.scenario.parameters {
+        let scenario = self.scenario;
+        for (name, spec) in &scenario.parameters {
             let (quantity, range) = match &spec.kind {
                 ValueKind::Ref(_) => {
                     return Err(self.error(
                         spec,
-                        "a parameter cannot refer to another parameter; give it a number or a distribution".into(),
+                        "a parameter cannot refer to another parameter; give it a number or a distribution, or a formula `{ expr = \"…\" }`".into(),
                     ));
                 }
+                // Compiled below, once every plain parameter is.
+                ValueKind::Expr { .. } => continue,
                 _ => self.raw_quantity(spec, Some(name))?,
+            };
+            let nominal = match &spec.kind {
+                ValueKind::Const(x) => *x,
+                ValueKind::Dist { nominal, .. } => *nominal,
+                _ => f64::NAN,
             };
             self.parameters.insert(
                 name.clone(),
@@ -353,10 +378,220 @@ impl<'s> Compiler<'s> {
                     quantity,
                     unit: spec.meta.unit.clone(),
                     range,
+                    nominal,
+                    algebra: None,
                 },
             );
         }
+        for (name, _) in &scenario.parameters {
+            self.formula_parameter(name, &mut Vec::new())?;
+        }
         Ok(())
+    }
+
+    /// A parameter given by a formula, after the formula parameters it
+    /// uses (depth first; `stack`: those being compiled, to name a cycle).
+    fn formula_parameter(
+        &mut self,
+        name: &str,
+        stack: &mut Vec<String>,
+    ) -> Result<(), ScenarioError> {
+        if self.parameters.contains_key(name) {
+            return Ok(());
+        }
+        let scenario = self.scenario;
+        let Some((_, spec)) = scenario.parameters.iter().find(|(n, _)| n == name) else {
+            // An unknown name: the formula that uses it says so.
+            return Ok(());
+        };
+        let ValueKind::Expr { expr, unit } = &spec.kind else {
+            return Ok(());
+        };
+        if let Some(at) = stack.iter().position(|n| n == name) {
+            let mut cycle = stack[at..].to_vec();
+            cycle.push(name.to_string());
+            let first = &scenario
+                .parameters
+                .iter()
+                .find(|(n, _)| *n == stack[at])
+                .expect("on the stack")
+                .1;
+            return Err(self.error(
+                first,
+                format!(
+                    "parameters refer to each other in a cycle: {}; a formula may only use parameters that do not depend on it",
+                    cycle.join(" -> ")
+                ),
+            ));
+        }
+        stack.push(name.to_string());
+        for (used, _) in expr.names() {
+            self.formula_parameter(used, stack)?;
+        }
+        stack.pop();
+        let compiled = self.formula(spec, expr)?;
+        if let Some(u) = unit {
+            self.check_declared(spec, u, compiled.dims)?;
+        }
+        let algebra = unit.unwrap_or(Unit {
+            scale: 1.0,
+            dims: compiled.dims,
+        });
+        let shown = spec
+            .meta
+            .unit
+            .clone()
+            .unwrap_or_else(|| Shown(compiled.dims).to_string());
+        let (quantity, range, nominal) =
+            self.place(spec, Some(name), expr, compiled, algebra.scale, shown)?;
+        self.parameters.insert(
+            name.to_string(),
+            CompiledParameter {
+                quantity,
+                unit: spec.meta.unit.clone(),
+                range,
+                nominal,
+                algebra: Some(algebra),
+            },
+        );
+        Ok(())
+    }
+
+    /// A formula's declared `unit` must be of the dimension it computes.
+    fn check_declared(
+        &self,
+        spec: &ValueSpec,
+        unit: &Unit,
+        dims: unit_algebra::Dims,
+    ) -> Result<(), ScenarioError> {
+        if unit.dims == dims {
+            return Ok(());
+        }
+        Err(self.error(
+            spec,
+            format!(
+                "the formula gives {}, but its declared unit `{}` is {}; {DIMENSION_HINT}",
+                Shown(dims),
+                spec.meta.unit.as_deref().unwrap_or_default(),
+                Shown(unit.dims)
+            ),
+        ))
+    }
+
+    /// A formula compiled in base units, its names resolved to parameters.
+    fn formula(&self, spec: &ValueSpec, expr: &Expr) -> Result<formula::Compiled, ScenarioError> {
+        let params = &self.parameters;
+        let mut resolve = |name: &str| -> Result<Operand, String> {
+            let Some(p) = params.get(name) else {
+                return Err(format!(
+                    "unknown name `{name}`; a formula uses the parameters of [parameters]; defined: {}",
+                    defined(params.keys(), "[parameters]")
+                ));
+            };
+            let unit = match (&p.algebra, &p.unit) {
+                (Some(u), _) => *u,
+                (None, None) => Unit::ONE,
+                (None, Some(text)) => unit_algebra::parse(text).map_err(|m| {
+                    format!("parameter `{name}` has a unit the formula cannot use: {m}")
+                })?,
+            };
+            let (src, slot_scale) = match &p.quantity {
+                Quantity::Const(x) => (Src::Const(*x), 1.0),
+                Quantity::Slot { slot, scale } => (Src::Slot(*slot as u32), *scale),
+                Quantity::Choice { .. } => {
+                    return Err(format!(
+                        "parameter `{name}` depends on a choice, which a formula cannot use"
+                    ));
+                }
+            };
+            Ok(Operand {
+                src,
+                slot_scale,
+                unit,
+                range: (!p.range.0.is_nan()).then_some(p.range),
+                nominal: p.nominal,
+            })
+        };
+        formula::compile(expr, &mut resolve)
+            .map_err(|e| self.error(spec, expr.pointed(&e.at, &e.message)))
+    }
+
+    /// A compiled formula as a quantity in units of `divisor` base units:
+    /// a constant (listed with the fixed inputs), a scaled slot, or a new
+    /// derived slot. Returns its range (NaN where unknown) and nominal.
+    fn place(
+        &mut self,
+        spec: &ValueSpec,
+        name: Option<&str>,
+        expr: &Expr,
+        compiled: formula::Compiled,
+        divisor: f64,
+        unit: String,
+    ) -> Result<(Quantity, (f64, f64), f64), ScenarioError> {
+        let nominal = compiled.nominal / divisor;
+        if !nominal.is_finite() {
+            return Err(self.error(
+                spec,
+                format!(
+                    "the formula `{}` gives {nominal} at the parameters' nominal values",
+                    expr.text
+                ),
+            ));
+        }
+        let range = compiled.range.map_or((f64::NAN, f64::NAN), |(lo, hi)| {
+            (lo / divisor, hi / divisor)
+        });
+        let (label, label_given) = self.label_of(spec, name);
+        let name = name.unwrap_or(&spec.path).to_string();
+        let quantity = match compiled.shape {
+            Shape::Const(v) => {
+                let value = v / divisor;
+                self.constants.push(FixedInput {
+                    name,
+                    label,
+                    label_given,
+                    value,
+                    unit: Some(unit),
+                    source: spec.source(),
+                    line: spec.line(&self.doc),
+                    expr: Some(expr.text.clone()),
+                });
+                Quantity::Const(value)
+            }
+            Shape::Scaled(slot, k) => Quantity::Slot {
+                slot,
+                scale: k / divisor,
+            },
+            Shape::Program(ops) => {
+                let slot = self.n_slots;
+                self.n_slots += 1;
+                self.derived.push(Derived {
+                    name,
+                    label,
+                    label_given,
+                    expr: expr.text.clone(),
+                    unit,
+                    source: spec.source(),
+                    line: spec.line(&self.doc),
+                    slot,
+                    program: formula::Program { ops, divisor },
+                    nominal,
+                    reads: compiled.reads,
+                });
+                Quantity::Slot { slot, scale: 1.0 }
+            }
+        };
+        Ok((quantity, range, nominal))
+    }
+
+    /// A value's label: given, or derived from its name or key path.
+    fn label_of(&self, spec: &ValueSpec, name: Option<&str>) -> (String, bool) {
+        let label = match (&spec.meta.label, name) {
+            (Some(given), _) => given.clone(),
+            (None, Some(name)) => label::of_name(name),
+            (None, None) => label::of_path(&spec.path, self.scenario.inventory()),
+        };
+        (label, spec.meta.label.is_some())
     }
 
     /// A value in its own unit (no conversion, no bound check), registering
@@ -366,12 +601,7 @@ impl<'s> Compiler<'s> {
         spec: &ValueSpec,
         name: Option<&str>,
     ) -> Result<(Quantity, (f64, f64)), ScenarioError> {
-        let label = match (&spec.meta.label, name) {
-            (Some(given), _) => given.clone(),
-            (None, Some(name)) => label::of_name(name),
-            (None, None) => label::of_path(&spec.path, self.scenario.inventory()),
-        };
-        let label_given = spec.meta.label.is_some();
+        let (label, label_given) = self.label_of(spec, name);
         match &spec.kind {
             ValueKind::Const(x) => {
                 self.constants.push(FixedInput {
@@ -382,6 +612,7 @@ impl<'s> Compiler<'s> {
                     unit: spec.meta.unit.clone(),
                     source: spec.source(),
                     line: spec.line(&self.doc),
+                    expr: None,
                 });
                 Ok((Quantity::Const(*x), (*x, *x)))
             }
@@ -403,7 +634,7 @@ impl<'s> Compiler<'s> {
                 let slot = self.add_factor(factor, 1);
                 Ok((Quantity::Slot { slot, scale: 1.0 }, range))
             }
-            ValueKind::Ref(_) | ValueKind::Choice { .. } => Err(self.error(
+            ValueKind::Ref(_) | ValueKind::Choice { .. } | ValueKind::Expr { .. } => Err(self.error(
                 spec,
                 "a parameter is a number or a distribution; a choice-dependent value belongs where it is used".into(),
             )),
@@ -418,9 +649,13 @@ impl<'s> Compiler<'s> {
         bound: Bound,
     ) -> Result<Quantity, ScenarioError> {
         let (quantity, range) = self.converted(spec, dim)?;
-        bound
-            .check(range.0, range.1)
-            .map_err(|m| self.error(spec, format!("{m} ({})", dim.canonical())))?;
+        // NaN: a formula whose range cannot be computed from its operands'
+        // (a division by a range that contains 0 …).
+        if !range.0.is_nan() && !range.1.is_nan() {
+            bound
+                .check(range.0, range.1)
+                .map_err(|m| self.error(spec, format!("{m} ({})", dim.canonical())))?;
+        }
         Ok(quantity)
     }
 
@@ -434,6 +669,29 @@ impl<'s> Compiler<'s> {
             None => Ok(1.0),
             Some(u) => dim.factor(u).map_err(|m| self.error(spec, m)),
         }
+    }
+
+    /// The scale from a formula parameter's unit to `dim`'s canonical unit.
+    fn formula_scale(
+        &self,
+        spec: &ValueSpec,
+        name: &str,
+        unit: &Unit,
+        dim: Dimension,
+    ) -> Result<f64, ScenarioError> {
+        let (accepted, canonical) = unit_algebra::accepted(dim);
+        if !accepted.contains(&unit.dims) {
+            return Err(self.error(
+                spec,
+                format!(
+                    "parameter `{name}` is a formula giving {}, but this input is in {} ({}); {DIMENSION_HINT}",
+                    Shown(unit.dims),
+                    dim.canonical(),
+                    Shown(accepted[0])
+                ),
+            ));
+        }
+        Ok(unit.scale / canonical)
     }
 
     fn converted(
@@ -455,11 +713,39 @@ impl<'s> Compiler<'s> {
                         format!("refers to undefined parameter `{name}`; defined: {known}"),
                     ));
                 };
-                let scale = self.scale(spec, p.unit.as_deref(), dim)?;
+                let scale = match &p.algebra {
+                    None => self.scale(spec, p.unit.as_deref(), dim)?,
+                    Some(u) => self.formula_scale(spec, name, u, dim)?,
+                };
                 Ok((
                     scaled(p.quantity, scale),
                     (p.range.0 * scale, p.range.1 * scale),
                 ))
+            }
+            ValueKind::Expr { expr, unit } => {
+                let compiled = self.formula(spec, expr)?;
+                if let Some(u) = unit {
+                    self.check_declared(spec, u, compiled.dims)?;
+                }
+                let (accepted, canonical) = unit_algebra::accepted(dim);
+                if !accepted.contains(&compiled.dims) {
+                    return Err(self.error(
+                        spec,
+                        format!(
+                            "the formula gives {}, but this input is in {} ({}); {DIMENSION_HINT}",
+                            Shown(compiled.dims),
+                            dim.canonical(),
+                            Shown(accepted[0])
+                        ),
+                    ));
+                }
+                let shown = spec
+                    .meta
+                    .unit
+                    .clone()
+                    .unwrap_or_else(|| dim.canonical().to_string());
+                let (q, range, _) = self.place(spec, None, expr, compiled, canonical, shown)?;
+                Ok((q, range))
             }
             ValueKind::Choice { choice, options } => {
                 let Some((slot, names)) = self.choices.get(choice).cloned() else {
@@ -480,8 +766,12 @@ impl<'s> Compiler<'s> {
                     };
                     let value = spec.option_value(option, value);
                     let (q, range) = self.converted(&value, dim)?;
-                    lo = lo.min(range.0);
-                    hi = hi.max(range.1);
+                    if range.0.is_nan() || lo.is_nan() {
+                        (lo, hi) = (f64::NAN, f64::NAN);
+                    } else {
+                        lo = lo.min(range.0);
+                        hi = hi.max(range.1);
+                    }
                     compiled.push(q);
                 }
                 if let Some((extra, value)) = options.iter().find(|(o, _)| !names.contains(o)) {

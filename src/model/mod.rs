@@ -7,6 +7,7 @@ mod compile;
 pub mod correlation;
 pub mod factor;
 pub mod footprint;
+pub mod formula;
 pub mod label;
 pub mod outputs;
 pub mod quantity;
@@ -16,6 +17,7 @@ pub use compile::compile;
 pub use correlation::CorrelatedSet;
 pub use factor::{Factor, FactorKind, format_number};
 pub use footprint::{EnergySplit, Footprint};
+pub use formula::Derived;
 pub use outputs::{CATEGORIES, Category, OutputLayout, SCOPES, Series};
 pub use quantity::{LANES, Lanes};
 pub use test_function::TestFunctionModel;
@@ -31,6 +33,9 @@ pub struct FixedInput {
     pub unit: Option<String>,
     pub source: Option<String>,
     pub line: usize,
+    /// The formula it was computed from, if any (a formula over constants
+    /// only is folded into a constant).
+    pub expr: Option<String>,
 }
 
 /// An uncertain factor that no output depends on (a PUE under
@@ -78,6 +83,10 @@ pub struct Model {
     pub pairing_names: Vec<String>,
     /// Factors no output depends on: not in `factors`, not sampled.
     pub no_effect: Vec<NoEffect>,
+    /// Values computed by formulas from factors, in dependency order: each
+    /// has a slot after its operands' and is recomputed whenever factor
+    /// values change (`Model::derive`). Never factors.
+    pub derived: Vec<Derived>,
     /// Sets of factors joined by `[correlations]`, sampled jointly through
     /// a Gaussian copula (`model::correlation`); empty: all independent.
     pub correlated: Vec<CorrelatedSet>,
@@ -118,6 +127,8 @@ pub struct ValueBlock {
     pub values: Vec<f64>,
     row_u: Vec<f64>,
     row_values: Vec<f64>,
+    /// Registers for the derived values' programs.
+    regs: Vec<f64>,
 }
 
 impl ValueBlock {
@@ -129,6 +140,7 @@ impl ValueBlock {
             values: vec![0.0; model.n_slots * stride],
             row_u: vec![0.0; model.n_dims],
             row_values: vec![0.0; model.n_slots],
+            regs: vec![0.0; model.derive_regs() * LANES],
         }
     }
 
@@ -188,6 +200,7 @@ impl Model {
             equations,
             no_effect: Vec::new(),
             correlated: Vec::new(),
+            derived: Vec::new(),
         }
     }
 
@@ -281,6 +294,41 @@ impl Model {
             }
         }
         self.no_effect_values(values);
+        self.derive(values);
+    }
+
+    /// Registers (lanes) the derived values' programs need.
+    pub fn derive_regs(&self) -> usize {
+        self.derived
+            .iter()
+            .map(|d| d.program.n_regs())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Recomputes the derived values of one sample's value vector from its
+    /// factor values: after any change to factor values (a tornado's
+    /// one-at-a-time change, a Sobol' design row's swapped columns).
+    pub fn derive(&self, values: &mut [f64]) {
+        if self.derived.is_empty() {
+            return;
+        }
+        let mut regs = vec![0.0; self.derive_regs()];
+        formula::derive(&self.derived, values, 1, 1, &mut regs);
+    }
+
+    /// `derive` for every sample of a block.
+    pub fn derive_block(&self, block: &mut ValueBlock) {
+        if self.derived.is_empty() {
+            return;
+        }
+        formula::derive(
+            &self.derived,
+            &mut block.values,
+            block.stride,
+            block.len,
+            &mut block.regs,
+        );
     }
 
     /// Factors without effect at their nominal values: no output reads
@@ -318,6 +366,7 @@ impl Model {
                 block.values[slot * stride..slot * stride + n].fill(*x);
             }
         }
+        self.derive_block(block);
     }
 
     /// Every factor at its nominal value: the deterministic baseline.
@@ -327,6 +376,7 @@ impl Model {
             f.nominal_values(&mut values[f.slots.clone()]);
         }
         self.no_effect_values(&mut values);
+        self.derive(&mut values);
         values
     }
 

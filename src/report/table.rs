@@ -413,7 +413,10 @@ pub fn factor_table(model: &Model) -> String {
                 shown_label(&c.label, c.label_given),
                 c.name.clone(),
                 line_or_set(c.line),
-                format_number(c.value),
+                match &c.expr {
+                    None => format_number(c.value),
+                    Some(e) => format!("{} = {e}", format_number(c.value)),
+                },
                 c.unit.clone().unwrap_or_else(|| "-".into()),
                 c.source
                     .clone()
@@ -422,8 +425,35 @@ pub fn factor_table(model: &Model) -> String {
         }
         out.push_str(&render_columns(&rows, |c| c < 2 || c == 5));
     }
+    if !model.derived.is_empty() {
+        let _ = write!(
+            out,
+            "\nderived: {} value(s) computed by formulas from the factors (not factors themselves: sensitivity stays on the parameters):\n",
+            model.derived.len()
+        );
+        let mut rows = vec![vec![
+            "label".to_string(),
+            "input".into(),
+            "line".into(),
+            "formula".into(),
+            "nominal".into(),
+            "unit".into(),
+        ]];
+        for d in &model.derived {
+            rows.push(vec![
+                shown_label(&d.label, d.label_given),
+                d.name.clone(),
+                line_or_set(d.line),
+                d.expr.clone(),
+                format_number(d.nominal),
+                d.unit.clone(),
+            ]);
+        }
+        out.push_str(&render_columns(&rows, |c| c < 2 || c == 3));
+    }
     let derived = model.factors.iter().any(|f| !f.label_given)
-        || model.constants.iter().any(|c| !c.label_given);
+        || model.constants.iter().any(|c| !c.label_given)
+        || model.derived.iter().any(|d| !d.label_given);
     if derived {
         out.push_str(
             "\n* label derived from the key path; give the value `label = \"…\"` to name it in tables and figures\n",

@@ -5,10 +5,12 @@
 mod correlations;
 pub mod doc;
 pub mod error;
+pub mod expr;
 pub mod overrides;
 pub mod preset;
 mod sections;
 mod test_function;
+pub mod unit_algebra;
 pub mod units;
 pub mod value;
 

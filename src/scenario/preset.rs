@@ -314,7 +314,7 @@ fn collect_values(
         DeValue::Integer(_) | DeValue::Float(_) => true,
         DeValue::Table(t) => t
             .iter()
-            .any(|(k, _)| matches!(k.get_ref().as_ref(), "dist" | "value" | "choice")),
+            .any(|(k, _)| matches!(k.get_ref().as_ref(), "dist" | "value" | "choice" | "expr")),
         _ => false,
     };
     if is_value {
@@ -366,6 +366,7 @@ fn push_plain(doc: &Doc<'_>, path: &str, spec: &ValueSpec, out: &mut Vec<PresetV
         ValueKind::Dist { dist, nominal } => (dist.describe(), Some(*nominal)),
         ValueKind::Ref(name) => (format!("parameter `{name}`"), None),
         ValueKind::Choice { choice, .. } => (format!("choice `{choice}`"), None),
+        ValueKind::Expr { expr, .. } => (format!("formula `{}`", expr.text), None),
     };
     out.push(PresetValue {
         path: path.to_string(),

@@ -11,7 +11,9 @@ use toml::de::DeValue;
 
 use super::doc::{Doc, TableNode, as_array, as_f64, as_table};
 use super::error::ScenarioError;
+use super::expr::{Expr, pointed};
 use super::preset::PresetUse;
+use super::unit_algebra::{self, Unit};
 use crate::dist::{DistError, Distribution, LogNormalParams};
 
 /// Provenance, unit and readable name carried by a number, shown by
@@ -37,6 +39,12 @@ pub enum ValueKind {
     Choice {
         choice: String,
         options: Vec<(String, ValueSpec)>,
+    },
+    /// A formula over named parameters (`{ expr = "…", unit = "…" }`),
+    /// with its declared unit parsed (`meta.unit` keeps the text).
+    Expr {
+        expr: Arc<Expr>,
+        unit: Option<Unit>,
     },
 }
 
@@ -153,11 +161,14 @@ fn parse_table_kind(table: &TableNode<'_, '_>) -> Result<ValueKind, ScenarioErro
     if table.contains("choice") {
         return parse_choice(table);
     }
+    if table.contains("expr") {
+        return parse_expr(table);
+    }
     let Some(name) = table.opt_str("dist")? else {
         return Err(table.error(
             "a table value needs `dist = \"…\"` (one of: ".to_string()
                 + DIST_NAMES
-                + "), `value = …` for a constant, or `choice = \"…\"` for a value that depends on a choice",
+                + "), `value = …` for a constant, `expr = \"…\"` for a formula over parameters, or `choice = \"…\"` for a value that depends on a choice",
         ));
     };
     let dist = parse_dist(table, &name)?;
@@ -328,4 +339,39 @@ fn parse_choice(table: &TableNode<'_, '_>) -> Result<ValueKind, ScenarioError> {
         options.push((key.to_string(), spec));
     }
     Ok(ValueKind::Choice { choice, options })
+}
+
+/// `{ expr = "…", unit = "…" }`: the formula parsed now, so that a syntax
+/// error points at its column; names and units are checked when the model
+/// is compiled.
+fn parse_expr(table: &TableNode<'_, '_>) -> Result<ValueKind, ScenarioError> {
+    table.deny_unknown(&["expr", "unit", "source", "note", "label"], "a formula")?;
+    let path = table.child_path("expr");
+    let span = table.span_of("expr");
+    let Some(text) = table.opt_str("expr")? else {
+        return Err(table.error("`expr` is the formula's text".into()));
+    };
+    let expr = Expr::parse(&text).map_err(|e| {
+        table.doc.error_at(
+            &span,
+            &path,
+            pointed(
+                &text,
+                &e.at,
+                &format!("syntax error in the formula: {}", e.message),
+            ),
+        )
+    })?;
+    let unit = match table.opt_str("unit")? {
+        None => None,
+        Some(u) => Some(unit_algebra::parse(&u).map_err(|m| {
+            table
+                .doc
+                .error_at(&table.span_of("unit"), &table.child_path("unit"), m)
+        })?),
+    };
+    Ok(ValueKind::Expr {
+        expr: Arc::new(expr),
+        unit,
+    })
 }
