@@ -201,26 +201,7 @@ fn marginal_quantiles_are_unchanged() {
 
 #[test]
 fn block_transform_equals_the_per_sample_transform() {
-    let model = model_of(&footprint(VALID));
-    let points = MonteCarlo::new(5);
-    let mut block = ValueBlock::new(&model, 64);
-    let mut u = vec![0.0; model.n_dims];
-    let (mut expected, mut got) = (vec![0.0; model.n_slots], vec![0.0; model.n_slots]);
-    for len in [64, 37] {
-        for s in 0..len {
-            points.point(1000 + s as u64, &mut u);
-            block.set_point(s, &u);
-        }
-        block.len = len;
-        model.values_from_uniforms_block(&mut block);
-        for s in 0..len {
-            points.point(1000 + s as u64, &mut u);
-            model.values_from_uniforms(&u, &mut expected);
-            block.values_of(s, &mut got);
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&got), bits(&expected), "block of {len}, sample {s}");
-        }
-    }
+    common::assert_block_equals_single(&model_of(&footprint(VALID)), "correlated");
 }
 
 /// X1 · X2 with log Xi ~ N(0, σi²) and the copula's normals correlated with

@@ -181,41 +181,19 @@ fn a_unit_on_a_choice_applies_to_options_without_their_own() {
 /// distribution by distribution; `values_from_uniforms` is the one-sample
 /// reference. They must give the same bits for every kind of factor
 /// (scalars of every distribution in the scenarios, Dirichlet shares, a
-/// categorical choice) and for a partly filled block. Tolerance: none.
+/// categorical choice, a correlated set, formulas) and for a partly filled
+/// block. Tolerance: none.
 #[test]
 fn block_transform_equals_the_per_sample_transform() {
-    use ecoband::model::ValueBlock;
-    use ecoband::sample::{MonteCarlo, PointSource};
-
     for path in [
         "scenarios/moshi.toml",
         "scenarios/bloom.toml",
         "scenarios/test-functions/fleet40.toml",
+        "scenarios/examples/mixed-lab.toml",
+        "bench/formulas/moshi-formulas.toml",
     ] {
         let (_, m) = ecoband::app::load(&common::repo_file(path)).unwrap();
-        let points = MonteCarlo::new(5);
-        let mut block = ValueBlock::new(&m, 64);
-        let mut u = vec![0.0; m.n_dims];
-        let (mut expected, mut got) = (vec![0.0; m.n_slots], vec![0.0; m.n_slots]);
-        for len in [64, 37] {
-            for s in 0..len {
-                points.point(1000 + s as u64, &mut u);
-                block.set_point(s, &u);
-            }
-            block.len = len;
-            m.values_from_uniforms_block(&mut block);
-            for s in 0..len {
-                points.point(1000 + s as u64, &mut u);
-                m.values_from_uniforms(&u, &mut expected);
-                block.values_of(s, &mut got);
-                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                assert_eq!(
-                    bits(&got),
-                    bits(&expected),
-                    "{path}, block of {len}, sample {s}"
-                );
-            }
-        }
+        common::assert_block_equals_single(&m, path);
     }
 }
 

@@ -42,3 +42,34 @@ pub fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
 pub fn repo_file(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
+
+/// Asserts that `values_from_uniforms_block` gives the bits of the
+/// one-sample `values_from_uniforms` for every sample, in a full and in a
+/// partly filled block (copula, transforms and derived slots alike).
+pub fn assert_block_equals_single(model: &ecoband::model::Model, what: &str) {
+    use ecoband::model::ValueBlock;
+    use ecoband::sample::{MonteCarlo, PointSource};
+    let points = MonteCarlo::new(5);
+    let mut block = ValueBlock::new(model, 64);
+    let mut u = vec![0.0; model.n_dims];
+    let (mut expected, mut got) = (vec![0.0; model.n_slots], vec![0.0; model.n_slots]);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for len in [64, 37] {
+        for s in 0..len {
+            points.point(1000 + s as u64, &mut u);
+            block.set_point(s, &u);
+        }
+        block.len = len;
+        model.values_from_uniforms_block(&mut block);
+        for s in 0..len {
+            points.point(1000 + s as u64, &mut u);
+            model.values_from_uniforms(&u, &mut expected);
+            block.values_of(s, &mut got);
+            assert_eq!(
+                bits(&got),
+                bits(&expected),
+                "{what}, block of {len}, sample {s}"
+            );
+        }
+    }
+}
